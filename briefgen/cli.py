@@ -1,0 +1,111 @@
+"""CLI stage: command line → the other stages → files and messages.
+
+In: arguments. Out: exit status 0 (success), 1 (invalid input or a failed
+build: every problem printed, one per line, as ``file:line:column: field: what``)
+or 2 (usage error, from Typer). `BriefgenError` is the one error class caught
+here; anything else is reported as an internal error without a traceback
+(set BRIEFGEN_DEBUG=1 to see it).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Optional
+
+import typer
+
+from .errors import BriefgenError, Problem
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Turn source-cited YAML facts into briefing documents (PDF, Word, HTML).")
+
+
+@app.callback()
+def _root() -> None:
+    """Turn source-cited YAML facts into briefing documents (PDF, Word, HTML)."""
+
+
+def reports_problems(command: Callable) -> Callable:
+    """Print a BriefgenError's problems, one per line, and exit 1 instead of raising."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except BriefgenError as exc:
+            _echo_problems(exc.problems)
+            errors = sum(1 for p in exc.problems if not (isinstance(p, Problem) and p.warning))
+            typer.echo(f"failed: {errors} error(s)", err=True)
+            raise typer.Exit(1)
+
+    return wrapper
+
+
+def _default(folder: str) -> Path:
+    """The shipped folder: ./<folder> when run from a project, else the one beside the package."""
+    local = Path.cwd() / folder
+    return local if local.exists() else PROJECT_ROOT / folder
+
+
+def _echo_problems(problems: list[Problem | str]) -> None:
+    for problem in problems:
+        prefix = "warning: " if isinstance(problem, Problem) and problem.warning else ""
+        typer.echo(f"{prefix}{problem}", err=True)
+
+
+FactsOption = typer.Option(None, "--facts", help="Folder of fact files [default: ./facts]", show_default=False)
+SeedsOption = typer.Option(None, "--seeds", help="Folder of source documents with index.yaml [default: ./seeds]",
+                           show_default=False)
+
+
+def load_checked(facts: Optional[Path], seeds: Optional[Path], strict: bool = False):
+    """Load, validate and provenance-check the facts. Raises BriefgenError listing every problem."""
+    from .model import load_fact_base
+    from .sources import check_provenance
+
+    facts = facts or _default("facts")
+    seeds = seeds or _default("seeds")
+    base, problems = load_fact_base(facts, seeds)
+    if base is None:
+        raise BriefgenError(problems)
+    report = check_provenance(base)
+    failing = report.errors + (report.warnings if strict else [])
+    if failing:
+        raise BriefgenError(report.problems)
+    return base, report
+
+
+@app.command()
+@reports_problems
+def check(
+    facts: Optional[Path] = FactsOption,
+    seeds: Optional[Path] = SeedsOption,
+    strict: bool = typer.Option(False, "--strict", help="Treat warnings (such as uncited amounts) as errors."),
+) -> None:
+    """Validate the fact files and check every quote, amount and date against its source."""
+    base, report = load_checked(facts, seeds, strict)
+    _echo_problems(report.warnings)
+    cited = report.mentions_cited + report.mentions_exempted
+    coverage = "full coverage" if report.coverage_complete else f"{len(report.uncovered)} uncited"
+    typer.echo(
+        f"ok: {len(base.events)} events, {len(base.funding)} funding commitments, {len(base.figures)} key figures, "
+        f"{len(base.people)} people, {len(base.organisations)} organisations; {report.quotes_checked} quotes "
+        f"verified in {len(base.seeds)} sources; coverage: {cited} of {report.mentions_total} amounts and dates "
+        f"cited ({report.mentions_exempted} exempted) — {coverage}"
+    )
+
+
+def main() -> None:
+    try:
+        app()
+    except Exception as exc:  # anything unexpected: a short message, never a traceback
+        if os.environ.get("BRIEFGEN_DEBUG"):
+            raise
+        typer.echo(f"internal error: {type(exc).__name__}: {exc} (set BRIEFGEN_DEBUG=1 for details; "
+                   "please report this)", err=True)
+        sys.exit(3)

@@ -1,0 +1,57 @@
+"""Problems and the one root error class.
+
+In: nothing. Out: `Problem`, one located message about bad input, and
+`BriefgenError`, which carries one or more problems up to the CLI, where they
+are printed one per line and the process exits 1. Every stage reports bad input
+through these, never through a bare exception, so no traceback reaches a user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as we can.
+
+    Printed as ``file:line:column: field.path: message``; parts that are not
+    known (a whole-file problem has no field) are left out.
+    """
+
+    file: str
+    line: int = 0
+    column: int = 0
+    field_path: str = ""
+    message: str = ""
+    warning: bool = field(default=False, compare=False)
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}:{self.column or 1}"
+        parts = [where]
+        if self.field_path:
+            parts.append(self.field_path)
+        parts.append(self.message)
+        return ": ".join(parts)
+
+
+def display_path(path: Path | str) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+class BriefgenError(Exception):
+    """Bad input or a failed build. Carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, (Problem, str)):
+            problems = [problems]
+        self.problems: list[Problem | str] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))

@@ -1,0 +1,210 @@
+"""Load stage: YAML files → plain mappings with the line and column of every value.
+
+In: a path to a YAML file. Out: `LoadedFile`, holding the data (dicts, lists,
+strings and None only) and a table from each field path to where it stands in
+the file, so later stages can say ``facts/events.yaml:12:5: events[3].date: …``.
+
+The loader is deliberately stricter than PyYAML's `safe_load`, because fact
+files come from colleagues and are the single source of truth:
+
+* every scalar stays a string (or None for an empty value): ``NO`` is the text
+  "NO", not False, and ``1.10`` is not the float 1.1. The model layer turns
+  text into dates, Decimals and booleans, field by field, where the type is known;
+* explicit tags (``!!python/object``, ``!!float``, any ``!custom``) are errors;
+* anchors and aliases are errors (no alias bombs, no hidden sharing);
+* duplicate keys are errors naming both lines;
+* one document per file; files over `MAX_FILE_BYTES` or nested deeper than
+  `MAX_DEPTH` are errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.events import AliasEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent, StreamEndEvent
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+from .errors import BriefgenError, Problem, display_path
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 32
+
+# Path of a value inside a file: keys and list indexes, e.g. ("events", 3, "date").
+FieldPath = tuple[str | int, ...]
+
+
+def format_field_path(path: FieldPath) -> str:
+    """("events", 3, "date") → "events[3].date"."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+@dataclass
+class LoadedFile:
+    """One YAML file's data plus where each value stands in it (1-based line and column)."""
+
+    path: Path
+    data: Any
+    locations: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return display_path(self.path)
+
+    def location(self, path: FieldPath) -> tuple[int, int]:
+        """The position of `path`, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.locations:
+                return self.locations[path]
+            path = path[:-1]
+        return self.locations.get((), (1, 1))
+
+    def problem(self, path: FieldPath, message: str, warning: bool = False) -> Problem:
+        line, column = self.location(path)
+        return Problem(self.name, line, column, format_field_path(path), message, warning)
+
+
+class _YamlInputError(Exception):
+    def __init__(self, line: int, column: int, message: str):
+        super().__init__(message)
+        self.line, self.column, self.message = line, column, message
+
+
+class _StrictComposer(Composer):
+    """Composer that refuses anchors, aliases and explicit tags, and limits nesting."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._depth = 0
+
+    def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
+        event = self.peek_event()
+        mark = event.start_mark
+        if isinstance(event, AliasEvent):
+            raise _YamlInputError(mark.line + 1, mark.column + 1,
+                                  f"alias '*{event.anchor}' is not allowed; write the value out in full")
+        if getattr(event, "anchor", None):
+            raise _YamlInputError(mark.line + 1, mark.column + 1,
+                                  f"anchor '&{event.anchor}' is not allowed; write each value out in full")
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            raise _YamlInputError(mark.line + 1, mark.column + 1,
+                                  f"tag '{tag}' is not allowed; fact files hold plain text, lists and mappings only")
+        if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise _YamlInputError(mark.line + 1, mark.column + 1,
+                                      f"nested more than {MAX_DEPTH} levels deep")
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+        return super().compose_node(parent, index)
+
+
+class _PlainResolver(BaseResolver):
+    """Resolves nothing: every scalar is a string, so no value changes type behind the author's back."""
+
+
+class _StrictLoader(Reader, Scanner, Parser, _StrictComposer, _PlainResolver):
+    def __init__(self, stream):
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        _StrictComposer.__init__(self)
+        _PlainResolver.__init__(self)
+
+
+_NULL_WORDS = {"", "~", "null", "Null", "NULL"}
+
+
+def _to_python(node, path: FieldPath, locations: dict[FieldPath, tuple[int, int]]) -> Any:
+    locations[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, ScalarNode):
+        # Only a plain (unquoted) empty/null word is None; quoted "null" is text.
+        if node.style is None and node.value in _NULL_WORDS:
+            return None
+        return node.value
+    if isinstance(node, SequenceNode):
+        return [_to_python(item, path + (i,), locations) for i, item in enumerate(node.value)]
+    if isinstance(node, MappingNode):
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.value == "<<":
+                raise _YamlInputError(key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                                      "keys must be plain names (no complex keys or '<<' merges)")
+            key = key_node.value
+            line = key_node.start_mark.line + 1
+            if key in first_seen:
+                raise _YamlInputError(line, key_node.start_mark.column + 1,
+                                      f"duplicate key '{key}' (first at line {first_seen[key]}); "
+                                      "each key may appear once per mapping")
+            first_seen[key] = line
+            result[key] = _to_python(value_node, path + (key,), locations)
+            # A key's own position is more useful than its value's for messages about the field.
+            locations[path + (key,)] = (line, key_node.start_mark.column + 1)
+        return result
+    raise _YamlInputError(1, 1, "unsupported YAML node")  # pragma: no cover - PyYAML has no other kinds
+
+
+def load_yaml(path: Path) -> LoadedFile:
+    """Read one YAML file strictly. Raises `BriefgenError` with a located problem."""
+    name = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BriefgenError(Problem(name, message=f"cannot read file: {exc.strerror or exc}"))
+    if len(raw) > MAX_FILE_BYTES:
+        raise BriefgenError(Problem(name, message=f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,} "
+                                                  "bytes (split it into several files)"))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BriefgenError(Problem(name, line, 1, message="file is not valid UTF-8 text"))
+    text = text.removeprefix("\ufeff")
+    loader = _StrictLoader(text)
+    locations: dict[FieldPath, tuple[int, int]] = {}
+    try:
+        loader.get_event()  # StreamStart
+        if loader.check_event(StreamEndEvent):
+            return LoadedFile(path, None, {(): (1, 1)})
+        document = loader.compose_document()
+        if not loader.check_event(StreamEndEvent):
+            mark = loader.peek_event().start_mark
+            raise _YamlInputError(mark.line + 1, mark.column + 1,
+                                  "a second YAML document ('---') is not allowed; use one document per file")
+        data = _to_python(document, (), locations)
+    except _YamlInputError as exc:
+        raise BriefgenError(Problem(name, exc.line, exc.column, message=exc.message))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        detail = exc.problem or "not valid YAML"
+        if exc.context:
+            detail = f"{exc.context}, {detail}"
+        raise BriefgenError(Problem(name, line, column, message=f"invalid YAML: {detail}"))
+    except yaml.YAMLError as exc:  # e.g. reader errors on control characters
+        mark = getattr(exc, "problem_mark", None)
+        line = getattr(exc, "position", None)
+        raise BriefgenError(Problem(name, (mark.line + 1) if mark else 1, 1, message=f"invalid YAML: {exc}"))
+    except RecursionError:
+        raise BriefgenError(Problem(name, 1, 1, message=f"nested more than {MAX_DEPTH} levels deep"))
+    finally:
+        loader.dispose()
+    return LoadedFile(path, data, locations)

@@ -1,0 +1,595 @@
+"""Model stage: raw mappings → validated, typed facts.
+
+In: `LoadedFile`s from `facts.py` (the files under ``facts/`` and the seed
+manifest ``seeds/index.yaml``). Out: a `FactBase` — briefing metadata, events,
+funding commitments, key figures, people, organisations, glossary terms and
+coverage exemptions — plus the `SeedIndex` of source documents.
+
+Validation is pydantic v2. Because the loader hands over text only, each field
+type below decides how its text becomes a value: money through `Decimal`
+(never float), dates through `FactDate` (which keeps the precision the author
+wrote), booleans only from ``true``/``false``. Unknown fields are errors with a
+did-you-mean hint; every error is reported against the line it comes from.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import difflib
+import re
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import BriefgenError, Problem
+from .facts import FieldPath, LoadedFile, load_yaml
+
+# --------------------------------------------------------------------------- value types
+
+
+class Precision(str, Enum):
+    YEAR = "year"
+    MONTH = "month"
+    DAY = "day"
+
+
+class FactDate(BaseModel):
+    """A date as precise as the source allows: ``2018``, ``2018-01`` or ``2018-01-18``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> Precision:
+        if self.day is not None:
+            return Precision.DAY
+        if self.month is not None:
+            return Precision.MONTH
+        return Precision.YEAR
+
+    @property
+    def earliest(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def latest(self) -> dt.date:
+        month = self.month or 12
+        day = self.day or calendar.monthrange(self.year, month)[1]
+        return dt.date(self.year, month, day)
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        # A month-only date sorts after the days of that month it could not be placed among,
+        # but before the next month: (year, month, 0) would put it first; 32 puts it last.
+        return (self.year, self.month or 13, self.day or 32)
+
+    def iso(self) -> str:
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+        if self.day is not None:
+            text += f"-{self.day:02d}"
+        return text
+
+    def __str__(self) -> str:
+        return self.iso()
+
+
+_DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def parse_fact_date(value: Any) -> FactDate:
+    if isinstance(value, FactDate):
+        return value
+    if isinstance(value, dt.date):
+        return FactDate(year=value.year, month=value.month, day=value.day)
+    if not isinstance(value, str):
+        raise ValueError("expected a date written YYYY, YYYY-MM or YYYY-MM-DD")
+    match = _DATE_PATTERN.match(value.strip())
+    if not match:
+        raise ValueError(f"'{value}' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2018-01 for January 2018)")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"'{value}' has month {month}; expected 01 to 12")
+    if day is not None:
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise ValueError(f"'{value}' has day {day}; {calendar.month_name[month]} {year} has {last} days")
+    return FactDate(year=year, month=month, day=day)
+
+
+DateField = Annotated[FactDate, BeforeValidator(parse_fact_date), PlainSerializer(lambda d: d.iso())]
+
+
+def parse_decimal(value: Any) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        raise ValueError("amounts must be written as text, not binary floats")
+    if isinstance(value, int):
+        return Decimal(value)
+    if not isinstance(value, str):
+        raise ValueError("expected a number such as 44500000 or 44.5e6")
+    text = value.strip().replace("_", "")
+    if re.search(r"\d,\d{3}", text):
+        text = text.replace(",", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"'{value}' is not a number; expected digits such as 44500000 (no currency sign or 'm')")
+    if not number.is_finite():
+        raise ValueError(f"'{value}' is not a finite number")
+    return number
+
+
+Money = Annotated[Decimal, BeforeValidator(parse_decimal), PlainSerializer(str)]
+
+
+def parse_strict_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise ValueError(f"expected true or false, got '{value}'")
+
+
+StrictBool = Annotated[bool, BeforeValidator(parse_strict_bool)]
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=400)]
+
+# ISO 4217 codes we can also recognise in source text; others are accepted but not cross-checked.
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+
+
+class Qualifier(str, Enum):
+    """How the source words an amount. Rendered before the amount: "almost €150m"."""
+
+    EXACT = "exact"
+    OVER = "over"
+    ALMOST = "almost"
+    UP_TO = "up to"
+    ABOUT = "about"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+
+
+# --------------------------------------------------------------------------- facts
+
+
+class SourceRef(Strict):
+    """A seed document and a short verbatim quote from it that supports the fact."""
+
+    seed: Identifier
+    quote: Annotated[str, Field(min_length=10, max_length=2000)]
+
+
+Sources = Annotated[list[SourceRef], Field(min_length=1)]
+
+
+class Period(Strict):
+    start: DateField
+    end: DateField | None = None
+    inferred: Text | None = None  # why, when the source does not state the period outright
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Period":
+        if self.end is not None and self.end.latest < self.start.earliest:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class QuestionAnswer(Strict):
+    question: Text
+    answer: Text
+
+
+class Briefing(Strict):
+    title: ShortText
+    subject: Text
+    slug: Identifier | None = None
+    protective_marking: ShortText = "OFFICIAL"
+    owner: ShortText
+    date: DateField
+    audiences: Annotated[list[Identifier], Field(min_length=1)] = ["minister", "official", "press"]
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en-GB"
+    summary: Text | None = None
+    top_lines: list[Text] = []
+    lines_to_take: list[Text] = []
+    questions: list[QuestionAnswer] = []
+
+    @field_validator("date")
+    @classmethod
+    def _day_precision(cls, value: FactDate) -> FactDate:
+        if value.precision is not Precision.DAY:
+            raise ValueError("the briefing date needs a day: YYYY-MM-DD")
+        return value
+
+
+class Actor(Strict):
+    """Who took part: a person (with their role at the time) or an organisation."""
+
+    person: Identifier | None = None
+    organisation: Identifier | None = None
+    role: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Actor":
+        if (self.person is None) == (self.organisation is None):
+            raise ValueError("give exactly one of 'person' or 'organisation'")
+        return self
+
+
+class Event(Strict):
+    id: Identifier
+    date: DateField
+    date_inferred: Text | None = None  # the reasoning, when the source does not state the date outright
+    title: ShortText
+    summary: Text
+    actors: list[Actor] = []
+    places: list[ShortText] = []
+    tags: list[Identifier] = []
+    sources: Sources
+
+
+class Equivalent(Strict):
+    """Another-currency figure that the source itself states next to the amount ("£6m (€7m)")."""
+
+    amount: Money
+    currency: Annotated[str, Field(pattern=CURRENCY_PATTERN)]
+    qualifier: Qualifier = Qualifier.EXACT
+
+
+class Funding(Strict):
+    id: Identifier
+    event: Identifier
+    title: ShortText
+    amount: Money
+    currency: Annotated[str, Field(pattern=CURRENCY_PATTERN)]
+    qualifier: Qualifier = Qualifier.EXACT
+    period: Period | None = None
+    per_year: Money | None = None  # in the same currency, where the source states a yearly rate
+    purpose: Text
+    equivalents: list[Equivalent] = []
+    overlaps: list[Identifier] = []  # other commitments that may count the same money
+    overlap_note: Text | None = None
+    sources: Sources
+
+    @field_validator("amount", "per_year")
+    @classmethod
+    def _positive(cls, value: Decimal | None) -> Decimal | None:
+        if value is not None and value <= 0:
+            raise ValueError("must be greater than zero")
+        return value
+
+    @model_validator(mode="after")
+    def _overlap_explained(self) -> "Funding":
+        if self.overlaps and not self.overlap_note:
+            raise ValueError("'overlaps' needs an 'overlap_note' saying how the commitments may overlap")
+        return self
+
+
+class Figure(Strict):
+    id: Identifier
+    label: ShortText
+    value: Money
+    qualifier: Qualifier = Qualifier.EXACT
+    unit: ShortText  # "attempts", "arrests", "tonnes"; for money, the ISO currency code
+    period: Period
+    event: Identifier | None = None
+    note: Text | None = None
+    sources: Sources
+
+
+class Person(Strict):
+    id: Identifier
+    name: ShortText
+    country: ShortText | None = None
+    roles: list[ShortText] = []  # roles the sources give them, with the year where known
+    sources: Sources
+
+
+class Organisation(Strict):
+    id: Identifier
+    name: ShortText
+    acronym: ShortText | None = None
+    country: ShortText | None = None
+    description: Text | None = None
+    sources: Sources
+
+
+class GlossaryTerm(Strict):
+    term: ShortText
+    definition: Text
+    sources: list[SourceRef] = []
+
+
+class CoverageExemption(Strict):
+    """A money amount or dated statement in a seed that deliberately has no fact, and why."""
+
+    seed: Identifier
+    text: ShortText  # the amount or date as it appears in the seed
+    reason: Text
+
+
+class FactFile(Strict):
+    """What one YAML file under facts/ may hold. Any section may be spread over several files."""
+
+    briefing: Briefing | None = None
+    events: list[Event] = []
+    funding: list[Funding] = []
+    figures: list[Figure] = []
+    people: list[Person] = []
+    organisations: list[Organisation] = []
+    glossary: list[GlossaryTerm] = []
+    coverage_exemptions: list[CoverageExemption] = []
+
+
+# --------------------------------------------------------------------------- seeds
+
+
+class SeedKind(str, Enum):
+    PRESS_RELEASE = "press release"
+    WRITTEN_ANSWER = "written parliamentary answer"
+    NEWS_STORY = "news story"
+    NEWS_ARTICLE = "news article"
+    OTHER = "other"
+
+
+class Seed(Strict):
+    id: Identifier
+    file: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*\.txt$")]
+    title: ShortText
+    kind: SeedKind
+    publisher: ShortText
+    publisher_inferred: Text | None = None
+    published: DateField
+    published_inferred: Text | None = None
+    original_name: ShortText | None = None
+
+
+class SeedManifest(Strict):
+    seeds: Annotated[list[Seed], Field(min_length=1)]
+
+
+# --------------------------------------------------------------------------- the fact base
+
+
+class Located:
+    """Remembers which file and field path a model object came from, for later error messages."""
+
+    def __init__(self) -> None:
+        self._where: dict[int, tuple[LoadedFile, FieldPath]] = {}
+
+    def remember(self, obj: object, loaded: LoadedFile, path: FieldPath) -> None:
+        self._where[id(obj)] = (loaded, path)
+
+    def problem(self, obj: object, sub_path: FieldPath, message: str, warning: bool = False) -> Problem:
+        loaded, path = self._where[id(obj)]
+        return loaded.problem(path + tuple(sub_path), message, warning)
+
+
+class FactBase(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    briefing: Briefing
+    events: list[Event]
+    funding: list[Funding]
+    figures: list[Figure]
+    people: list[Person]
+    organisations: list[Organisation]
+    glossary: list[GlossaryTerm]
+    coverage_exemptions: list[CoverageExemption]
+    seeds: list[Seed]
+    seed_texts: dict[str, str]
+    seeds_dir: Path
+    facts_dir: Path
+    located: Any = None
+
+    def seed(self, seed_id: str) -> Seed:
+        return next(s for s in self.seeds if s.id == seed_id)
+
+    @property
+    def slug(self) -> str:
+        return self.briefing.slug or slugify(self.briefing.title)
+
+
+def slugify(text: str) -> str:
+    text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return text[:60].rstrip("-") or "briefing"
+
+
+# --------------------------------------------------------------------------- validation with locations
+
+
+def _did_you_mean(word: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(word, allowed, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _expected_fields(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The field names the model allows at the mapping that holds `loc`'s last key."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        field = current.model_fields.get(part)
+        if field is None:
+            return []
+        current = _inner_model(field.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _inner_model(annotation: Any) -> Any:
+    import typing
+
+    for arg in [annotation, *typing.get_args(annotation)]:
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+        if typing.get_args(arg):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _message_for(error: dict, model: type[BaseModel]) -> str:
+    kind = error["type"]
+    loc = error["loc"]
+    if kind == "extra_forbidden":
+        allowed = _expected_fields(model, loc)
+        hint = _did_you_mean(str(loc[-1]), allowed)
+        return f"unknown field '{loc[-1]}'{hint}" + ("" if hint else f" (allowed: {', '.join(allowed)})")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "enum":
+        return f"'{error.get('input')}' is not allowed; expected {error['ctx']['expected']}"
+    if kind == "string_pattern_mismatch":
+        field = str(loc[-1]) if loc and not isinstance(loc[-1], int) else ""
+        if field == "currency" or "[A-Z]{3}" in error["ctx"]["pattern"]:
+            return f"'{error.get('input')}' is not an ISO 4217 currency code; expected three capital letters such as GBP or EUR"
+        if "a-z0-9" in error["ctx"]["pattern"]:
+            return f"'{error.get('input')}' is not a valid id; expected lower-case letters, digits and hyphens, e.g. sandhurst-treaty"
+        return f"'{error.get('input')}' does not match the expected form {error['ctx']['pattern']}"
+    if kind in ("list_type",):
+        return "expected a list (lines starting with '- ')"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "expected a mapping of fields (key: value lines)"
+    if kind == "string_type":
+        return "expected text"
+    if kind == "string_too_short":
+        return f"is too short; expected at least {error['ctx']['min_length']} characters"
+    if kind == "string_too_long":
+        return f"is too long; expected at most {error['ctx']['max_length']} characters"
+    if kind == "too_short":
+        return f"needs at least {error['ctx']['min_length']} item(s)"
+    msg = error["msg"]
+    return msg.removeprefix("Value error, ")
+
+
+def validate_file(loaded: LoadedFile, model: type[BaseModel]) -> tuple[BaseModel | None, list[Problem]]:
+    """Validate one loaded file against `model`, turning every pydantic error into a located Problem."""
+    data = loaded.data if loaded.data is not None else {}
+    if not isinstance(data, dict):
+        return None, [loaded.problem((), "expected a mapping of sections at the top of the file (e.g. 'events:')")]
+    # Empty sections ("events:" with nothing under it) mean an empty list, not an error.
+    data = {k: ([] if v is None and k != "briefing" else v) for k, v in data.items()}
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(part for part in error["loc"] if not isinstance(part, str) or not part.startswith("function-"))
+            problems.append(loaded.problem(loc, _message_for(error, model)))
+        return None, sorted(set(problems))
+
+
+def _record_locations(located: Located, loaded: LoadedFile, fact_file: FactFile) -> None:
+    for section in ("events", "funding", "figures", "people", "organisations", "glossary", "coverage_exemptions"):
+        for index, item in enumerate(getattr(fact_file, section)):
+            located.remember(item, loaded, (section, index))
+    if fact_file.briefing is not None:
+        located.remember(fact_file.briefing, loaded, ("briefing",))
+
+
+def load_fact_base(facts_dir: Path, seeds_dir: Path) -> tuple[FactBase | None, list[Problem]]:
+    """Load and validate every fact file and the seed manifest. Returns the base (None if unusable) and problems."""
+    from .errors import display_path
+
+    problems: list[Problem] = []
+    located = Located()
+
+    manifest_path = seeds_dir / "index.yaml"
+    seeds: list[Seed] = []
+    seed_texts: dict[str, str] = {}
+    if not manifest_path.is_file():
+        problems.append(Problem(display_path(manifest_path), message="seed manifest not found; "
+                                "expected seeds/index.yaml listing each source document"))
+    else:
+        try:
+            loaded = load_yaml(manifest_path)
+            manifest, file_problems = validate_file(loaded, SeedManifest)
+            problems += file_problems
+            if manifest is not None:
+                seen: dict[str, int] = {}
+                for index, seed in enumerate(manifest.seeds):
+                    located.remember(seed, loaded, ("seeds", index))
+                    if seed.id in seen:
+                        problems.append(loaded.problem(("seeds", index, "id"),
+                                                       f"duplicate seed id '{seed.id}' (also seeds[{seen[seed.id]}])"))
+                        continue
+                    seen[seed.id] = index
+                    seed_path = seeds_dir / seed.file
+                    try:
+                        seed_texts[seed.id] = seed_path.read_text(encoding="utf-8")
+                    except (OSError, UnicodeDecodeError) as exc:
+                        problems.append(loaded.problem(("seeds", index, "file"),
+                                                       f"cannot read seed file {display_path(seed_path)}: "
+                                                       f"{getattr(exc, 'strerror', None) or exc}"))
+                        continue
+                    seeds.append(seed)
+        except BriefgenError as exc:
+            problems += exc.problems
+
+    fact_paths = sorted(p for p in facts_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()) \
+        if facts_dir.is_dir() else []
+    if not facts_dir.is_dir():
+        problems.append(Problem(display_path(facts_dir), message="facts folder not found"))
+    elif not fact_paths:
+        problems.append(Problem(display_path(facts_dir), message="no fact files (*.yaml) found"))
+
+    merged: dict[str, list] = {k: [] for k in ("events", "funding", "figures", "people", "organisations",
+                                                "glossary", "coverage_exemptions")}
+    briefings: list[tuple[Briefing, LoadedFile]] = []
+    for path in fact_paths:
+        try:
+            loaded = load_yaml(path)
+        except BriefgenError as exc:
+            problems += exc.problems
+            continue
+        fact_file, file_problems = validate_file(loaded, FactFile)
+        problems += file_problems
+        if fact_file is None:
+            continue
+        _record_locations(located, loaded, fact_file)
+        for key in merged:
+            merged[key] += getattr(fact_file, key)
+        if fact_file.briefing is not None:
+            briefings.append((fact_file.briefing, loaded))
+
+    if len(briefings) > 1:
+        first = briefings[0][1].name
+        for _, loaded in briefings[1:]:
+            problems.append(loaded.problem(("briefing",), f"a second 'briefing' section (the first is in {first}); "
+                                                          "give the briefing metadata once"))
+    if not briefings and fact_paths and not problems:
+        problems.append(Problem(display_path(facts_dir), message="no 'briefing' section found; one fact file must "
+                                                                 "give the briefing's title, owner and date"))
+    if problems or not briefings:
+        return None, problems
+    base = FactBase(briefing=briefings[0][0], seeds=seeds, seed_texts=seed_texts, seeds_dir=seeds_dir,
+                    facts_dir=facts_dir, located=located, **merged)
+    return base, problems

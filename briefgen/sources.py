@@ -1,0 +1,461 @@
+"""Provenance stage: fact base + seed texts → problems and a coverage report.
+
+In: a validated `FactBase` (model.py) with the text of every seed. Out: a
+`ProvenanceReport` — errors and warnings as located `Problem`s, and coverage
+figures — produced by four checks:
+
+1. every quote occurs in its seed (after normalising whitespace, line breaks,
+   typographic quotes and dashes, and hyphenation left by PDF extraction), and
+   when it does not, the closest passage is shown;
+2. every amount, equivalent and key figure appears in one of its quotes, with
+   the same currency and qualifier ("almost €150M" is not "€150m");
+3. ids are unique and every reference resolves; no fact is dated after the
+   source that reports it was published;
+4. coverage: every money amount and dated statement found in a seed is cited
+   by some fact's quote or has a coverage exemption with a reason.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+from .errors import Problem, display_path
+from .model import FactBase, Funding, Qualifier, SourceRef
+
+# --------------------------------------------------------------------------- normalisation
+
+_CHAR_MAP = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+    "\u2026": "...", "\u00ad": "", "\u200b": "", "\ufeff": "",
+}
+
+
+@dataclass
+class NormalisedText:
+    """Text reduced to a canonical form, with the original offset of every character kept."""
+
+    text: str
+    origin: list[int]  # origin[i] = index in the original text of normalised character i
+
+
+def normalise(raw: str) -> NormalisedText:
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(raw):
+        mapped = _CHAR_MAP.get(char)
+        if mapped is None:
+            mapped = " " if char.isspace() else unicodedata.normalize("NFKC", char)
+        for out in mapped:
+            if out == " " and (not chars or chars[-1] == " "):
+                continue  # collapse runs of white space, drop leading space
+            chars.append(out)
+            origin.append(index)
+    # Join words split by hyphenation ("in-vested", "com-\nbination"): drop a hyphen (and the
+    # space a line break became) between two letters. Applied to quotes and seeds alike,
+    # so "cross-border" still matches "cross-border".
+    joined_chars: list[str] = []
+    joined_origin: list[int] = []
+    i = 0
+    while i < len(chars):
+        char = chars[i]
+        if char == "-" and joined_chars and joined_chars[-1].isalpha():
+            j = i + 1
+            if j < len(chars) and chars[j] == " ":
+                j += 1
+            if j < len(chars) and chars[j].isalpha():
+                i = j
+                continue
+        joined_chars.append(char)
+        joined_origin.append(origin[i])
+        i += 1
+    while joined_chars and joined_chars[-1] == " ":
+        joined_chars.pop()
+        joined_origin.pop()
+    return NormalisedText("".join(joined_chars), joined_origin)
+
+
+@lru_cache(maxsize=64)
+def _normalised_seed(text: str) -> NormalisedText:
+    return normalise(text)
+
+
+def find_quote(seed_text: str, quote: str) -> tuple[int, int] | None:
+    """The (start, end) span in the original seed text where `quote` occurs, or None."""
+    seed = _normalised_seed(seed_text)
+    needle = normalise(quote).text
+    if not needle:
+        return None
+    at = seed.text.find(needle)
+    if at < 0:
+        return None
+    return seed.origin[at], seed.origin[at + len(needle) - 1] + 1
+
+
+def closest_passage(seed_text: str, quote: str) -> tuple[str, float]:
+    """The passage of the seed most like `quote`, and how alike they are (0..1)."""
+    seed = _normalised_seed(seed_text).text
+    needle = normalise(quote).text
+    width = len(needle)
+    best, best_ratio = "", 0.0
+    starts = [0] + [m.end() for m in re.finditer(r" ", seed)]
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(needle)
+    for start in starts[:20_000]:
+        window = seed[start:start + width]
+        matcher.set_seq1(window)
+        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+            continue
+        ratio = matcher.ratio()
+        if ratio > best_ratio:
+            best, best_ratio = window, ratio
+    return best, best_ratio
+
+
+# --------------------------------------------------------------------------- numbers in text
+
+_QUALIFIER_WORDS = {
+    "almost": Qualifier.ALMOST, "nearly": Qualifier.ALMOST, "just under": Qualifier.ALMOST,
+    "over": Qualifier.OVER, "more than": Qualifier.OVER, "in excess of": Qualifier.OVER,
+    "up to": Qualifier.UP_TO,
+    "about": Qualifier.ABOUT, "around": Qualifier.ABOUT, "approximately": Qualifier.ABOUT, "some": Qualifier.ABOUT,
+}
+_CURRENCY_SIGNS = {"£": "GBP", "€": "EUR", "$": "USD", "GBP": "GBP", "EUR": "EUR", "USD": "USD",
+                   "pounds": "GBP", "sterling": "GBP", "euros": "EUR", "euro": "EUR", "dollars": "USD"}
+_SCALES = {"million": Decimal(10) ** 6, "m": Decimal(10) ** 6, "billion": Decimal(10) ** 9, "bn": Decimal(10) ** 9,
+           "thousand": Decimal(1000), "k": Decimal(1000)}
+_NUMBER_WORDS = {w: Decimal(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+
+_QUALIFIER_RE = "|".join(sorted(map(re.escape, _QUALIFIER_WORDS), key=len, reverse=True))
+_NUMBER_RE = re.compile(
+    rf"(?:\b(?P<qual>{_QUALIFIER_RE})\s+)?"
+    r"(?P<cur>£|€|\$|\b(?:GBP|EUR|USD)\s?)?"
+    r"(?P<num>(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?)"
+    r"(?:\s?(?P<longscale>million|billion|thousand)\b|(?P<shortscale>m|bn|k)\b)?"
+    r"(?:\s+(?P<curword>pounds|sterling|euros?|dollars)\b)?",
+    re.IGNORECASE,
+)
+_WORD_NUMBER_RE = re.compile(
+    rf"(?:\b(?P<qual>{_QUALIFIER_RE})\s+)?\b(?P<word>{'|'.join(_NUMBER_WORDS)})\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    value: Decimal
+    currency: str | None
+    qualifier: Qualifier
+    text: str
+    start: int
+    end: int
+
+
+def find_numbers(text: str, words: bool = False) -> list[NumberMention]:
+    """Every number in `text`, with its scale ("£44.5m" → 44500000 GBP), currency and qualifier."""
+    found: list[NumberMention] = []
+    for match in _NUMBER_RE.finditer(text):
+        value = Decimal(match["num"].replace(",", ""))
+        scale = (match["longscale"] or match["shortscale"] or "").lower()
+        if scale:
+            value *= _SCALES[scale]
+        sign = (match["cur"] or "").strip() or (match["curword"] or "").lower()
+        currency = _CURRENCY_SIGNS.get(sign.upper() if len(sign) == 3 else sign) if sign else None
+        qualifier = _QUALIFIER_WORDS[match["qual"].lower()] if match["qual"] else Qualifier.EXACT
+        found.append(NumberMention(value.normalize(), currency, qualifier, match.group(0), match.start(), match.end()))
+    if words:
+        for match in _WORD_NUMBER_RE.finditer(text):
+            qualifier = _QUALIFIER_WORDS[match["qual"].lower()] if match["qual"] else Qualifier.EXACT
+            found.append(NumberMention(_NUMBER_WORDS[match["word"].lower()], None, qualifier, match.group(0),
+                                       match.start(), match.end()))
+    return found
+
+
+def money_mentions(text: str) -> list[NumberMention]:
+    return [n for n in find_numbers(text) if n.currency]
+
+
+def format_amount(value: Decimal, currency: str) -> str:
+    symbol = {"GBP": "£", "EUR": "€", "USD": "$"}.get(currency)
+    digits = f"{value:,f}"
+    if "." in digits:
+        digits = digits.rstrip("0").rstrip(".")
+    return f"{symbol}{digits}" if symbol else f"{digits} {currency}"
+
+
+# --------------------------------------------------------------------------- dates in text
+
+_MONTHS = ("January February March April May June July August September October November December "
+           "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec").split()
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE_MENTION_RE = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_RE})\.?(?:,?\s+\d{{4}})?\b"      # 20 July, 26th October 2018
+    rf"|\b(?:{_MONTH_RE})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"              # July 20, 2021
+    rf"|\b(?:{_MONTH_RE})\s+\d{{4}}\b"                                           # March 2010
+    rf"|\b(?:January|February|March|April|June|July|August|September|October|November|December)\b"  # November (not May)
+    r"|\b(?:19|20)\d{2}\b"                                                       # 2009
+    r"|(?i:\b(?:today|yesterday|tomorrow)\b)"
+    r"|(?i:\b(?:last|next|this|past|coming)\s+(?:\d+\s+)?(?:weeks?|months?|years?|days)\b)",
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    kind: str  # "amount" or "date"
+    text: str
+    start: int
+    end: int
+
+
+def seed_mentions(seed_text: str) -> list[Mention]:
+    """Money amounts and date expressions in a seed, each with its span in the original text."""
+    mentions = [Mention("amount", m.text.strip(), m.start, m.end) for m in money_mentions(seed_text)]
+    mentions += [Mention("date", m.group(0), m.start(), m.end()) for m in _DATE_MENTION_RE.finditer(seed_text)]
+    return sorted(mentions, key=lambda m: (m.start, m.end))
+
+
+# --------------------------------------------------------------------------- the report
+
+
+@dataclass
+class ProvenanceReport:
+    problems: list[Problem] = field(default_factory=list)
+    mentions_total: int = 0
+    mentions_cited: int = 0
+    mentions_exempted: int = 0
+    quotes_checked: int = 0
+    uncovered: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if not p.warning]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.warning]
+
+    @property
+    def coverage_complete(self) -> bool:
+        return not self.uncovered
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def _snippet(text: str, start: int, end: int, width: int = 40) -> str:
+    left = max(0, start - width)
+    right = min(len(text), end + width)
+    snippet = " ".join(text[left:right].split())
+    return ("…" if left > 0 else "") + snippet + ("…" if right < len(text) else "")
+
+
+def check_provenance(base: FactBase) -> ProvenanceReport:
+    report = ProvenanceReport()
+    located = base.located
+    seeds_by_id = {seed.id: seed for seed in base.seeds}
+    problems = report.problems
+
+    # -- ids: unique across every kind of fact, and every reference resolves
+    kinds = [("events", base.events), ("funding", base.funding), ("figures", base.figures),
+             ("people", base.people), ("organisations", base.organisations)]
+    first_by_id: dict[str, object] = {}
+    for _, items in kinds:
+        for item in items:
+            if item.id in first_by_id:
+                first = located.problem(first_by_id[item.id], ("id",), "")
+                problems.append(located.problem(item, ("id",), f"duplicate id '{item.id}' "
+                                                               f"(first used at {first.file}:{first.line})"))
+            else:
+                first_by_id[item.id] = item
+    ids_of = {name: {item.id for item in items} for name, items in kinds}
+
+    def check_ref(owner: object, path: tuple, value: str, kind: str) -> None:
+        if value not in ids_of[kind]:
+            problems.append(located.problem(owner, path, f"unknown {kind.rstrip('s')} id '{value}'"
+                                                         f"{_hint(value, ids_of[kind])}"))
+
+    for event in base.events:
+        for index, actor in enumerate(event.actors):
+            if actor.person:
+                check_ref(event, ("actors", index, "person"), actor.person, "people")
+            if actor.organisation:
+                check_ref(event, ("actors", index, "organisation"), actor.organisation, "organisations")
+    for commitment in base.funding:
+        check_ref(commitment, ("event",), commitment.event, "events")
+        for index, other in enumerate(commitment.overlaps):
+            check_ref(commitment, ("overlaps", index), other, "funding")
+    for figure in base.figures:
+        if figure.event:
+            check_ref(figure, ("event",), figure.event, "events")
+
+    # -- quotes: each occurs in its seed; remember where, for coverage
+    cited_spans: dict[str, list[tuple[int, int]]] = {seed.id: [] for seed in base.seeds}
+    quote_found: dict[int, bool] = {}
+    sourced = [*base.events, *base.funding, *base.figures, *base.people, *base.organisations, *base.glossary]
+    for item in sourced:
+        for index, ref in enumerate(item.sources):
+            quote_found[id(ref)] = _check_quote(base, item, index, ref, seeds_by_id, cited_spans, report)
+
+    # -- dates: nothing dated after the source that reports it
+    for event in base.events:
+        _check_not_after_sources(base, event, event.date.earliest, f"dated {event.date}", ("date",), seeds_by_id,
+                                 problems)
+    for figure in base.figures:
+        _check_not_after_sources(base, figure, figure.period.start.earliest, f"its period starts {figure.period.start}",
+                                 ("period", "start"), seeds_by_id, problems)
+
+    # -- amounts and figures appear in their quotes, with currency and qualifier
+    for commitment in base.funding:
+        quotes = [r.quote for r in commitment.sources if quote_found.get(id(r))]
+        if quotes:
+            _check_amount_in_quotes(located, commitment, ("amount",), commitment.amount, commitment.currency,
+                                    commitment.qualifier, quotes, problems)
+            if commitment.per_year is not None:
+                _check_amount_in_quotes(located, commitment, ("per_year",), commitment.per_year, commitment.currency,
+                                        None, quotes, problems)
+            for index, equivalent in enumerate(commitment.equivalents):
+                _check_amount_in_quotes(located, commitment, ("equivalents", index, "amount"), equivalent.amount,
+                                        equivalent.currency, equivalent.qualifier, quotes, problems)
+    for figure in base.figures:
+        quotes = [r.quote for r in figure.sources if quote_found.get(id(r))]
+        if quotes:
+            currency = figure.unit if re.fullmatch(r"[A-Z]{3}", figure.unit) else None
+            _check_amount_in_quotes(located, figure, ("value",), figure.value, currency, figure.qualifier, quotes,
+                                    problems, words=True)
+
+    _check_coverage(base, cited_spans, report)
+    problems.sort()
+    return report
+
+
+def _hint(value: str, known: set[str] | list[str]) -> str:
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _check_quote(base, item, index, ref: SourceRef, seeds_by_id, cited_spans, report) -> bool:
+    located = base.located
+    seed = seeds_by_id.get(ref.seed)
+    if seed is None:
+        report.problems.append(located.problem(item, ("sources", index, "seed"),
+                                               f"unknown seed '{ref.seed}'{_hint(ref.seed, seeds_by_id)}; "
+                                               "seeds are listed in seeds/index.yaml"))
+        return False
+    report.quotes_checked += 1
+    text = base.seed_texts[seed.id]
+    span = find_quote(text, ref.quote)
+    if span is None:
+        passage, ratio = closest_passage(text, ref.quote)
+        closest = f'; closest passage ({ratio:.0%} alike): "{passage}"' if ratio >= 0.4 else ""
+        report.problems.append(located.problem(
+            item, ("sources", index, "quote"),
+            f"quote not found in seed '{seed.id}' ({display_path(base.seeds_dir / seed.file)}){closest}"))
+        return False
+    cited_spans[seed.id].append(span)
+    return True
+
+
+def _check_not_after_sources(base, item, earliest, what, path, seeds_by_id, problems) -> None:
+    for ref in item.sources:
+        seed = seeds_by_id.get(ref.seed)
+        if seed is not None and earliest > seed.published.latest:
+            problems.append(base.located.problem(
+                item, path, f"{what}, after its source '{seed.id}' was published ({seed.published}); "
+                            "a source cannot report what had not happened yet"))
+
+
+def _describe(mention: NumberMention) -> str:
+    return f"'{mention.text.strip()}'"
+
+
+def _check_amount_in_quotes(located, owner, path, value: Decimal, currency: str | None,
+                            qualifier: Qualifier | None, quotes: list[str], problems: list[Problem],
+                            words: bool = False) -> None:
+    mentions = [m for quote in quotes for m in find_numbers(quote, words=words)]
+    same_value = [m for m in mentions if m.value == value.normalize()]
+    shown = format_amount(value, currency) if currency else f"{value:,f}"
+    if not same_value:
+        given = ", ".join(_describe(m) for m in mentions) or "no numbers"
+        problems.append(located.problem(owner, path, f"{shown} does not appear in the quoted source text, "
+                                                     f"which gives {given}; quote the passage that states it"))
+        return
+    if currency is not None:
+        with_currency = [m for m in same_value if m.currency == currency]
+        if not with_currency:
+            other = next((m for m in same_value if m.currency), None)
+            if other is not None:
+                problems.append(located.problem(owner, path[:-1] + ("currency",) if path[-1] == "amount" else path,
+                                                f"currency {currency} contradicts the quote, which gives "
+                                                f"{_describe(other)} ({other.currency})"))
+            else:
+                problems.append(located.problem(owner, path, f"the quote gives {_describe(same_value[0])} with no "
+                                                             f"currency; quote the words that show it is {currency}"))
+            return
+        same_value = with_currency
+    if qualifier is not None and all(m.qualifier != qualifier for m in same_value):
+        said = same_value[0].qualifier.value
+        problems.append(located.problem(owner, path[:-1] + ("qualifier",),
+                                        f"qualifier '{qualifier.value}' but the source says {_describe(same_value[0])}"
+                                        f" (qualifier '{said}')"))
+
+
+def _check_coverage(base: FactBase, cited_spans: dict[str, list[tuple[int, int]]], report: ProvenanceReport) -> None:
+    located = base.located
+    exempt_spans: dict[str, list[tuple[int, int, object]]] = {seed.id: [] for seed in base.seeds}
+    used_exemptions: set[int] = set()
+    seed_ids = {seed.id for seed in base.seeds}
+    for exemption in base.coverage_exemptions:
+        if exemption.seed not in seed_ids:
+            report.problems.append(located.problem(exemption, ("seed",), f"unknown seed '{exemption.seed}'"
+                                                                         f"{_hint(exemption.seed, seed_ids)}"))
+            continue
+        text = base.seed_texts[exemption.seed]
+        span = find_quote(text, exemption.text)
+        if span is None:
+            report.problems.append(located.problem(exemption, ("text",),
+                                                   f"'{exemption.text}' does not occur in seed '{exemption.seed}'"))
+            continue
+        # Every occurrence of the exempted text is exempt: the same furniture may repeat.
+        normalised = _normalised_seed(text)
+        needle = normalise(exemption.text).text
+        at = normalised.text.find(needle)
+        while at >= 0:
+            exempt_spans[exemption.seed].append(
+                (normalised.origin[at], normalised.origin[at + len(needle) - 1] + 1, exemption))
+            at = normalised.text.find(needle, at + 1)
+
+    for seed in base.seeds:
+        text = base.seed_texts[seed.id]
+        for mention in seed_mentions(text):
+            report.mentions_total += 1
+            if any(start <= mention.start and mention.end <= end for start, end in cited_spans[seed.id]):
+                report.mentions_cited += 1
+                continue
+            exemption = next((e for start, end, e in exempt_spans[seed.id]
+                              if start <= mention.start and mention.end <= end), None)
+            if exemption is not None:
+                report.mentions_exempted += 1
+                used_exemptions.add(id(exemption))
+                continue
+            line, column = _line_col(text, mention.start)
+            what = "money amount" if mention.kind == "amount" else "dated statement"
+            report.uncovered.append(Problem(
+                display_path(base.seeds_dir / seed.file), line, column, "",
+                f"{what} '{mention.text}' is cited by no fact: \"{_snippet(text, mention.start, mention.end)}\"; "
+                "add a fact quoting it or a coverage exemption with a reason", warning=True))
+    for exemption in base.coverage_exemptions:
+        if exemption.seed in seed_ids and id(exemption) not in used_exemptions and \
+                find_quote(base.seed_texts[exemption.seed], exemption.text) is not None:
+            report.problems.append(located.problem(exemption, ("text",),
+                                                   "exemption not needed: every amount and date in it is cited "
+                                                   "by a fact (or it holds none); remove it", warning=True))
+    report.problems.extend(report.uncovered)
