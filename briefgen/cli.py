@@ -38,9 +38,15 @@ def reports_problems(command: Callable) -> Callable:
         try:
             return command(*args, **kwargs)
         except BriefgenError as exc:
-            _echo_problems(exc.problems)
-            errors = sum(1 for p in exc.problems if not (isinstance(p, Problem) and p.warning))
-            typer.echo(f"failed: {errors} error(s)", err=True)
+            warnings = [p for p in exc.problems if isinstance(p, Problem) and p.warning]
+            errors = [p for p in exc.problems if p not in warnings]
+            _echo_problems(errors + warnings)
+            summary = f"failed: {plural(len(errors), 'error')}"
+            if warnings:
+                summary += f", {plural(len(warnings), 'warning')}"
+                if not errors:
+                    summary += " (--strict treats warnings as errors)"
+            typer.echo(summary, err=True)
             raise typer.Exit(1)
 
     return wrapper
@@ -50,6 +56,10 @@ def _default(folder: str) -> Path:
     """The shipped folder: ./<folder> when run from a project, else the one beside the package."""
     local = Path.cwd() / folder
     return local if local.exists() else PROJECT_ROOT / folder
+
+
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else (plural_form or noun + 's')}"
 
 
 def _echo_problems(problems: list[Problem | str]) -> None:
@@ -93,9 +103,10 @@ def check(
     cited = report.mentions_cited + report.mentions_exempted
     coverage = "full coverage" if report.coverage_complete else f"{len(report.uncovered)} uncited"
     typer.echo(
-        f"ok: {len(base.events)} events, {len(base.funding)} funding commitments, {len(base.figures)} key figures, "
-        f"{len(base.people)} people, {len(base.organisations)} organisations; {report.quotes_checked} quotes "
-        f"verified in {len(base.seeds)} sources; coverage: {cited} of {report.mentions_total} amounts and dates "
+        f"ok: {plural(len(base.events), 'event')}, {plural(len(base.funding), 'funding commitment')}, "
+        f"{plural(len(base.figures), 'key figure')}, {plural(len(base.people), 'person', 'people')}, "
+        f"{plural(len(base.organisations), 'organisation')}; {plural(report.quotes_checked, 'quote')} verified in "
+        f"{plural(len(base.seeds), 'source')}; coverage: {cited} of {report.mentions_total} amounts and dates "
         f"cited ({report.mentions_exempted} exempted) — {coverage}"
     )
 

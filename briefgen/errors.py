@@ -41,6 +41,8 @@ class Problem:
 def display_path(path: Path | str) -> str:
     """A path as the user would type it: relative to the working folder when inside it."""
     path = Path(path)
+    if not path.is_absolute():
+        return str(path)
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:

@@ -102,6 +102,7 @@ class _StrictComposer(Composer):
                                   f"anchor '&{event.anchor}' is not allowed; write each value out in full")
         tag = getattr(event, "tag", None)
         if tag not in (None, "!"):
+            tag = tag.replace("tag:yaml.org,2002:", "!!")
             raise _YamlInputError(mark.line + 1, mark.column + 1,
                                   f"tag '{tag}' is not allowed; fact files hold plain text, lists and mappings only")
         if isinstance(event, (MappingStartEvent, SequenceStartEvent)):

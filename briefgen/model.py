@@ -443,16 +443,18 @@ def _expected_fields(model: type[BaseModel], loc: tuple) -> list[str]:
     return []
 
 
-def _inner_model(annotation: Any) -> Any:
+def _inner_model(annotation: Any, depth: int = 0) -> Any:
+    """The pydantic model inside an annotation such as list[Event] or Period | None, if any."""
     import typing
 
-    for arg in [annotation, *typing.get_args(annotation)]:
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-        if typing.get_args(arg):
-            found = _inner_model(arg)
-            if found is not None:
-                return found
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if depth > 5:
+        return None
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg, depth + 1)
+        if found is not None:
+            return found
     return None
 
 
@@ -501,8 +503,18 @@ def validate_file(loaded: LoadedFile, model: type[BaseModel]) -> tuple[BaseModel
         return model.model_validate(data), []
     except ValidationError as exc:
         problems = []
-        for error in exc.errors():
+        errors = exc.errors()
+        # A misspelt field ("ammount") also makes the real one missing; the did-you-mean says it all.
+        suggested = set()
+        for error in errors:
+            if error["type"] == "extra_forbidden":
+                close = difflib.get_close_matches(str(error["loc"][-1]), _expected_fields(model, error["loc"]),
+                                                  n=1, cutoff=0.6)
+                suggested.update(tuple(error["loc"][:-1]) + (name,) for name in close)
+        for error in errors:
             loc = tuple(part for part in error["loc"] if not isinstance(part, str) or not part.startswith("function-"))
+            if error["type"] == "missing" and loc in suggested:
+                continue
             problems.append(loaded.problem(loc, _message_for(error, model)))
         return None, sorted(set(problems))
 

@@ -102,13 +102,13 @@ def closest_passage(seed_text: str, quote: str) -> tuple[str, float]:
     """The passage of the seed most like `quote`, and how alike they are (0..1)."""
     seed = _normalised_seed(seed_text).text
     needle = normalise(quote).text
-    width = len(needle)
+    width = len(needle.split(" "))  # compare whole words, not a cut-off character window
+    words = seed.split(" ")
     best, best_ratio = "", 0.0
-    starts = [0] + [m.end() for m in re.finditer(r" ", seed)]
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(needle)
-    for start in starts[:20_000]:
-        window = seed[start:start + width]
+    for start in range(min(len(words), 20_000)):
+        window = " ".join(words[start:start + width])
         matcher.set_seq1(window)
         if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
             continue
@@ -347,8 +347,9 @@ def _check_quote(base, item, index, ref: SourceRef, seeds_by_id, cited_spans, re
     seed = seeds_by_id.get(ref.seed)
     if seed is None:
         report.problems.append(located.problem(item, ("sources", index, "seed"),
-                                               f"unknown seed '{ref.seed}'{_hint(ref.seed, seeds_by_id)}; "
-                                               "seeds are listed in seeds/index.yaml"))
+                                               f"unknown seed '{ref.seed}' (seeds are listed in "
+                                               f"{display_path(base.seeds_dir / 'index.yaml')})"
+                                               f"{_hint(ref.seed, seeds_by_id)}"))
         return False
     report.quotes_checked += 1
     text = base.seed_texts[seed.id]

@@ -1,0 +1,44 @@
+"""Shared test helpers: run the CLI as a user would, and golden files with an update switch.
+
+Regenerate every golden file after an intended change with:
+    pytest --update-goldens
+then review the diff with `git diff tests/`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "cases"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true", help="rewrite golden files from the current output")
+
+
+@pytest.fixture
+def update_goldens(request) -> bool:
+    return request.config.getoption("--update-goldens")
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 300):
+    """Run `python -m briefgen ARGS` in a subprocess; return the CompletedProcess (text mode)."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200", "NO_COLOR": "1", **(env or {})}
+    full_env.pop("BRIEFGEN_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "briefgen", *args], cwd=cwd or ROOT, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def check_golden(path: Path, actual: str, update: bool) -> None:
+    if update or not path.exists():
+        path.write_text(actual, encoding="utf-8")
+        if not update:
+            pytest.fail(f"golden file {path} did not exist; written now — review it and run again")
+        return
+    assert actual == path.read_text(encoding="utf-8"), f"output differs from {path} (pytest --update-goldens)"
