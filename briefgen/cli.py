@@ -111,6 +111,64 @@ def check(
     )
 
 
+def _choices(value: str, allowed: list[str], what: str) -> list[str]:
+    """"all", one name, or a comma-separated list → names, refusing unknown ones with the choices."""
+    names = allowed if value == "all" else [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [n for n in names if n not in allowed]
+    if unknown or not names:
+        raise typer.BadParameter(f"unknown {what} {', '.join(repr(u) for u in unknown) or repr(value)}; "
+                                 f"choose from: {', '.join(allowed)} or all")
+    return names
+
+
+@app.command()
+@reports_problems
+def build(
+    format: str = typer.Option("pdf", "--format", "-f", help="pdf, docx, html, a comma-separated list, or all."),
+    audience: str = typer.Option("all", "--audience", "-a", help="An audience name, a comma-separated list, or all."),
+    facts: Optional[Path] = FactsOption,
+    seeds: Optional[Path] = SeedsOption,
+    templates: Optional[Path] = typer.Option(None, "--templates", help="Your template folder, searched before the "
+                                             "shipped one.", show_default=False),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Folder for the outputs."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes [default: number of cores]."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of the files written."),
+) -> None:
+    """Check the facts, then write each audience's briefing in each format."""
+    import json
+
+    from .build import FORMATS, build as run_build
+    from .render import available_audiences
+
+    formats = _choices(format, list(FORMATS), "format")
+    known = available_audiences(templates)
+    names = _choices(audience, known, "audience")
+    base, report = load_checked(facts, seeds)
+    _echo_problems(report.warnings)
+
+    def announce(output) -> None:
+        if not as_json:
+            pages = f", {plural(output.pages, 'page')}" if output.pages else ""
+            typer.echo(f"wrote {output.path} ({output.bytes:,} bytes{pages})")
+
+    outputs = run_build(base, names, formats, out, templates, jobs=jobs, on_written=announce)
+    if as_json:
+        typer.echo(json.dumps([o.as_dict() for o in outputs], indent=2))
+
+
+@app.command("list")
+@reports_problems
+def list_command(
+    templates: Optional[Path] = typer.Option(None, "--templates", help="Your template folder.", show_default=False),
+) -> None:
+    """List the audiences and formats available."""
+    from .build import FORMATS
+    from .render import available_audiences
+
+    typer.echo("audiences: " + ", ".join(available_audiences(templates)))
+    typer.echo("formats: " + ", ".join(FORMATS))
+
+
 def main() -> None:
     try:
         app()

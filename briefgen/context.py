@@ -60,6 +60,8 @@ def number(value: Decimal, unit: str, qualifier: Qualifier = Qualifier.EXACT) ->
             digits = f"{(value / Decimal(1_000_000)).normalize():f} million"
         else:
             digits = f"{value.normalize():,f}"
+        if value == 1 and unit.endswith("s") and " " not in unit:
+            unit = unit[:-1]  # "1 tonne", not "1 tonnes"
         text = f"{digits} {unit}"
     word = {Qualifier.OVER: "more than"}.get(qualifier, QUALIFIER_WORDS[qualifier])
     return f"{word} {text}" if word else text
