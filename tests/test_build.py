@@ -1,0 +1,280 @@
+"""`briefgen build` end to end: the shipped briefing in every format, read back as a user would.
+
+PDF text comes back through pdftotext (poppler), Word text through python-docx,
+and LibreOffice and pandoc open the DOCX as real clients would.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from conftest import CASES, ROOT, run_cli
+
+SLUG = "uk-france-border-cooperation"
+DATE = "2026-11-22"
+
+
+def pdftotext(path: Path, first: int | None = None, last: int | None = None) -> str:
+    args = ["pdftotext", "-layout"]
+    if first:
+        args += ["-f", str(first)]
+    if last:
+        args += ["-l", str(last)]
+    return subprocess.run(args + [str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def docx_text(path: Path) -> str:
+    document = Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory) -> dict:
+    """Build all nine outputs of the shipped briefing once for this module."""
+    out = tmp_path_factory.mktemp("out")
+    result = run_cli("build", "--format", "all", "--audience", "all", "--out", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    outputs = json.loads(result.stdout)
+    return {(o["audience"], o["format"]): o for o in outputs} | {"out": out, "list": outputs}
+
+
+def path_of(shipped, audience, fmt) -> Path:
+    return Path(shipped[(audience, fmt)]["path"])
+
+
+def test_nine_outputs_with_descriptive_names(shipped):
+    names = sorted(Path(o["path"]).name for o in shipped["list"])
+    assert names == sorted(f"{SLUG}_{a}_{DATE}.{f}" for a in ("minister", "official", "press")
+                           for f in ("pdf", "docx", "html"))
+    for output in shipped["list"]:
+        path = Path(output["path"])
+        assert path.stat().st_size == output["bytes"] > 1000
+        assert (output["pages"] or 0) > 0 if output["format"] == "pdf" else output["pages"] is None
+    assert not list(shipped["out"].glob(".briefgen-partial-*"))
+
+
+def test_pdf_metadata_tags_and_fonts(shipped):
+    for audience in ("minister", "official", "press"):
+        pdf = path_of(shipped, audience, "pdf")
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        assert re.search(r"^Title:\s+UK–France cooperation on the shared border, 2009–2021$", info, re.M)
+        assert re.search(r"^Tagged:\s+yes$", info, re.M)
+        assert re.search(r"^Page size:\s+595.* x 841.* \(A4\)$", info, re.M)
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+        rows = fonts.splitlines()[2:]
+        assert rows and all(row.split()[-5] == "yes" for row in rows), fonts  # the "emb" column
+
+
+def test_chronology_in_date_order_with_inferred_dates_flagged(shipped):
+    text = flat(pdftotext(path_of(shipped, "official", "pdf")))
+    chronology = text[text.index("Chronology Date Event"):text.index("Key figures Measure")]
+    expected = ["July 2009", "March 2010", "6 June 2011", "August 2014 (inferred)", "20 September 2014",
+                "January 2018", "26 October 2018", "November 2018 (inferred)", "24 January 2019 (inferred)",
+                "25 January 2019 (inferred)", "2020 (inferred)", "20 July 2021 (inferred)", "July 2021 (inferred)"]
+    positions = [chronology.index(date) for date in expected]
+    assert positions == sorted(positions), list(zip(expected, positions))
+    assert "Inferred dates." in chronology
+    assert "20 July fell on a Tuesday in 2021" in chronology
+
+
+def test_funding_annex_amounts_qualifiers_and_totals(shipped):
+    for fmt, reader in (("pdf", lambda p: flat(pdftotext(p))), ("docx", lambda p: flat(docx_text(p)))):
+        text = reader(path_of(shipped, "official", fmt))
+        annex = text[text.index("Annex A: Funding commitments", text.index("Sources") if fmt == "pdf" else 0):]
+        for amount in ("£15m", "£12m", "almost €150m", "£44.5m", "over £6m (€7m)", "€62.7m", "£4m a year"):
+            assert amount in annex, (fmt, amount)
+        # Each currency totalled on its own; qualified amounts make the total approximate.
+        assert "EUR about €212.7m across 2 commitments" in annex
+        assert "GBP about £77.5m across 4 commitments" in annex
+        assert "never added together" in annex
+        assert "Possible overlap:" in annex
+
+
+def test_sources_listed_and_cited(shipped):
+    text = flat(pdftotext(path_of(shipped, "official", "pdf")))
+    sources = text[text.rindex("Sources Each fact"):]
+    for title in ("UK Border Agency, press release, ‘Fighting illegal immigration at the frontline’, 6 June 2011",
+                  "Channel 4 News, news article", "Home Office, written parliamentary answer, ‘Borders: France’, "
+                  "26 October 2018", "25 January 2019 (date inferred)", "20 July 2021 (date inferred)"):
+        assert title in sources, title
+    docx = flat(docx_text(path_of(shipped, "official", "docx")))
+    assert "Home Office, written parliamentary answer, ‘Borders: France’, 26 October 2018" in docx
+
+
+def test_minister_fits_two_pages_before_annexes(shipped):
+    pdf = path_of(shipped, "minister", "pdf")
+    pages = shipped[("minister", "pdf")]["pages"]
+    first_annex_page = next(n for n in range(1, pages + 1) if "Annex A: Funding commitments" in pdftotext(pdf, n, n))
+    assert first_annex_page <= 3
+    body = flat(pdftotext(pdf, 1, 2))
+    for heading in ("Summary", "Top lines", "Key dates", "Headline funding"):
+        assert heading in body
+
+
+def test_press_has_nothing_internal(shipped):
+    text = flat(pdftotext(path_of(shipped, "press", "pdf")))
+    assert "Lines to take" in text and "Likely questions" in text
+    assert "Possible overlap" not in text
+    assert "Annex A" not in text
+
+
+def test_docx_structure(shipped):
+    path = path_of(shipped, "official", "docx")
+    document = Document(str(path))
+    headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert ("Heading 1", "Chronology") in headings
+    assert ("Heading 1", "Annex A: Funding commitments") in headings
+    assert ("Heading 2", "People") in headings
+    xml = zipfile.ZipFile(path).read("word/document.xml").decode()
+    assert xml.count("<w:tblHeader") >= len(document.tables) > 3
+    assert 'TOC \\o "1-2"' in xml or "TOC \\o" in xml
+    assert 'descr="Bar chart of funding commitments' in xml
+    footer = zipfile.ZipFile(path).read("word/footer1.xml").decode() if "word/footer1.xml" in \
+        zipfile.ZipFile(path).namelist() else ""
+    assert "OFFICIAL" in footer and "NUMPAGES" in footer
+    assert document.core_properties.title == "UK–France cooperation on the shared border, 2009–2021"
+
+
+@pytest.mark.skipif(not shutil.which("pandoc"), reason="pandoc not installed")
+def test_pandoc_recovers_headings_and_tables(shipped):
+    markdown = subprocess.run(["pandoc", "-f", "docx", "-t", "markdown", str(path_of(shipped, "official", "docx"))],
+                              capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^# Chronology", markdown, re.M)
+    assert re.search(r"^## Organisations", markdown, re.M)
+    assert "almost €150m" in markdown
+    assert markdown.count("+----") + markdown.count("|---") + markdown.count("-------") > 5  # tables survive
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+def test_libreoffice_opens_every_docx(shipped, tmp_path):
+    paths = [str(path_of(shipped, a, "docx")) for a in ("minister", "official", "press")]
+    result = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), *paths],
+                            capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr
+    for path in paths:
+        converted = tmp_path / (Path(path).stem + ".pdf")
+        assert converted.stat().st_size > 5000
+        assert "Lines to take" in pdftotext(converted) or "Top lines" in pdftotext(converted)
+
+
+def test_same_input_same_bytes(shipped, tmp_path):
+    result = run_cli("build", "--format", "all", "--audience", "minister", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    for fmt in ("pdf", "docx", "html"):
+        again = tmp_path / f"{SLUG}_minister_{DATE}.{fmt}"
+        assert again.read_bytes() == path_of(shipped, "minister", fmt).read_bytes(), fmt
+
+
+def test_html_is_standalone(shipped):
+    html = path_of(shipped, "official", "html").read_text()
+    assert '<html lang="en-GB">' in html
+    assert "<svg " in html and 'role="img"' in html
+    assert not re.search(r'(src|href)="(https?:|file:|/)', html)
+
+
+def test_list_command():
+    result = run_cli("list")
+    assert result.returncode == 0
+    assert result.stdout == "audiences: minister, official, press\nformats: pdf, docx, html\n"
+
+
+# --- small fact sets: new audiences, hostile input, failures
+
+
+def copy_case(tmp_path: Path, name: str = "good") -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(CASES / name / "facts", project / "facts")
+    shutil.copytree(CASES / "_seeds", project / "seeds")
+    return project
+
+
+def test_new_audience_is_one_small_file(tmp_path):
+    project = copy_case(tmp_path)
+    (project / "templates").mkdir()
+    (project / "templates" / "regional.html.j2").write_text(
+        '{% extends "base.html.j2" %}\n'
+        '{% from "_macros.html.j2" import chronology_table %}\n'
+        '{% block audience_label %}Regional briefing{% endblock %}\n'
+        '{% block body %}<section><h2 id="dates">Dates</h2>{{ chronology_table(chronology) }}</section>{% endblock %}\n')
+    listed = run_cli("list", "--templates", "templates", cwd=project)
+    assert "regional" in listed.stdout
+    result = run_cli("build", "--format", "all", "--audience", "regional", "--templates", "templates", cwd=project)
+    assert result.returncode == 0, result.stderr
+    for fmt in ("pdf", "docx", "html"):
+        assert (project / "out" / f"border-centre_regional_2020-03-10.{fmt}").is_file()
+    assert "Regional briefing" in pdftotext(project / "out" / "border-centre_regional_2020-03-10.pdf")
+    assert "Regional briefing" in docx_text(project / "out" / "border-centre_regional_2020-03-10.docx")
+
+
+def test_hostile_fact_text_comes_out_as_text(tmp_path):
+    project = copy_case(tmp_path)
+    events = project / "facts" / "events.yaml"
+    hostile = "<script>alert(1)</script> <img src=file:///etc/passwd> & co"
+    events.write_text(events.read_text().replace(
+        "summary: The new joint centre became operational.", f"summary: '{hostile}'"))
+    result = run_cli("build", "--format", "all", "--audience", "official", cwd=project)
+    assert result.returncode == 0, result.stderr
+    out = project / "out"
+    html = (out / "border-centre_official_2020-03-10.html").read_text()
+    assert "<script>" not in html and "<img src=file" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=file:///etc/passwd&gt; &amp; co" in html
+    assert hostile in flat(pdftotext(out / "border-centre_official_2020-03-10.pdf"))
+    assert hostile in docx_text(out / "border-centre_official_2020-03-10.docx")
+
+
+@pytest.mark.parametrize("template_text, message", [
+    ('{% extends "base.html.j2" %}{% block body %}<img src="file:///etc/passwd" alt="x">{% endblock %}',
+     "templates/leak.html.j2: blocked resource 'file:///etc/passwd'"),
+    ('{% extends "base.html.j2" %}{% block body %}<img src="https://example.org/x.png" alt="x">{% endblock %}',
+     "templates/leak.html.j2: blocked resource 'https://example.org/x.png'"),
+    ('{% extends "base.html.j2" %}{% block body %}{% include "../../../../etc/passwd" %}{% endblock %}',
+     "template '../../../../etc/passwd' not found"),
+    ('{% extends "base.html.j2" %}{% block body %}{{ briefing.__class__.__mro__ }}{% endblock %}',
+     "templates/leak.html.j2:1: template tried something the sandbox forbids: access to attribute '__class__'"),
+    ('{% extends "base.html.j2" %}{% block body %}\n\n{{ briefing.titel }}{% endblock %}',
+     "templates/leak.html.j2:3: template error: 'dict object' has no attribute 'titel'"),
+])
+def test_unsafe_or_broken_template_fails_and_keeps_earlier_outputs(tmp_path, template_text, message):
+    project = copy_case(tmp_path)
+    (project / "templates").mkdir()
+    good = run_cli("build", "--format", "pdf", "--audience", "press", cwd=project)
+    assert good.returncode == 0, good.stderr
+    earlier = (project / "out" / "border-centre_press_2020-03-10.pdf").read_bytes()
+    (project / "templates" / "leak.html.j2").write_text(template_text)
+    result = run_cli("build", "--format", "pdf", "--audience", "leak,press", "--templates", "templates", cwd=project)
+    assert result.returncode == 1
+    assert message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in (project / "out").iterdir()) == ["border-centre_press_2020-03-10.pdf"]
+    assert (project / "out" / "border-centre_press_2020-03-10.pdf").read_bytes() == earlier
+
+
+def test_invalid_facts_stop_the_build(tmp_path):
+    project = copy_case(tmp_path, "currency-contradicts-quote")
+    result = run_cli("build", "--format", "pdf", cwd=project)
+    assert result.returncode == 1
+    assert "facts/events.yaml:23:5: funding[0].currency: currency EUR contradicts the quote" in result.stderr
+    assert not (project / "out").exists()
+
+
+def test_unknown_audience_and_format_are_usage_errors():
+    result = run_cli("build", "--audience", "cabinet")
+    assert result.returncode == 2 and "unknown audience 'cabinet'" in result.stderr
+    result = run_cli("build", "--format", "odt")
+    assert result.returncode == 2 and "unknown format 'odt'" in result.stderr
