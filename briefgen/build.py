@@ -12,6 +12,7 @@ so a failed or killed build leaves earlier outputs intact and no partial file.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import tempfile
@@ -118,10 +119,14 @@ def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
         context = build_context(base, audience)
         alt = alt_text(context["funding"])
         svg = funding_chart_svg(context["funding"])
+        image = ""
         if svg:
-            # Accessible name for the chart; data-asset tells the Word backend which PNG stands in for it.
-            svg = svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(alt)}" data-asset="funding-chart" ', 1)
-        chart = {"svg": Markup(svg), "alt": alt}
+            # An <img> with alt text (not inline SVG) so the tagged PDF carries the alt text too;
+            # data-asset tells the Word backend which PNG stands in for the SVG.
+            data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+            image = (f'<img class="chart" src="data:image/svg+xml;base64,{data}" alt="{_attr(alt)}" '
+                     f'data-asset="funding-chart">')
+        chart = {"img": Markup(image), "alt": alt}
         html = render_html(context, audience, user_templates, extra={"chart": chart})
         html = add_table_of_contents(html)
         meta = {"title": base.briefing.title, "subject": base.briefing.subject, "author": base.briefing.owner,
