@@ -68,8 +68,8 @@ def _echo_problems(problems: list[Problem | str]) -> None:
         typer.echo(f"{prefix}{problem}", err=True)
 
 
-FactsOption = typer.Option(None, "--facts", help="Folder of fact files [default: ./facts]", show_default=False)
-SeedsOption = typer.Option(None, "--seeds", help="Folder of source documents with index.yaml [default: ./seeds]",
+FactsOption = typer.Option(None, "--facts", help="Folder of fact files (default: ./facts).", show_default=False)
+SeedsOption = typer.Option(None, "--seeds", help="Folder of source documents with index.yaml (default: ./seeds).",
                            show_default=False)
 
 
@@ -125,13 +125,15 @@ def _choices(value: str, allowed: list[str], what: str) -> list[str]:
 @reports_problems
 def build(
     format: str = typer.Option("pdf", "--format", "-f", help="pdf, docx, html, a comma-separated list, or all."),
-    audience: str = typer.Option("all", "--audience", "-a", help="An audience name, a comma-separated list, or all."),
+    audience: Optional[str] = typer.Option(None, "--audience", "-a", show_default=False,
+                                           help="An audience name, a comma-separated list, or all "
+                                                "(default: the briefing's audiences)."),
     facts: Optional[Path] = FactsOption,
     seeds: Optional[Path] = SeedsOption,
     templates: Optional[Path] = typer.Option(None, "--templates", help="Your template folder, searched before the "
                                              "shipped one.", show_default=False),
     out: Path = typer.Option(Path("out"), "--out", "-o", help="Folder for the outputs."),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes [default: number of cores]."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (0: one per core)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of the files written."),
 ) -> None:
     """Check the facts, then write each audience's briefing in each format."""
@@ -142,8 +144,15 @@ def build(
 
     formats = _choices(format, list(FORMATS), "format")
     known = available_audiences(templates)
-    names = _choices(audience, known, "audience")
+    names = _choices(audience, known, "audience") if audience else None
     base, report = load_checked(facts, seeds)
+    if names is None:
+        names = base.briefing.audiences
+        missing = [n for n in names if n not in known]
+        if missing:
+            raise BriefgenError(base.located.problem(base.briefing, ("audiences",),
+                                f"no template for audience {', '.join(map(repr, missing))}; available: "
+                                f"{', '.join(known)} (an audience is a file templates/NAME.html.j2)"))
     _echo_problems(report.warnings)
 
     def announce(output) -> None:

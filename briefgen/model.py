@@ -155,7 +155,8 @@ Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=400)]
 
-# ISO 4217 codes we can also recognise in source text; others are accepted but not cross-checked.
+# Any ISO 4217 code is accepted. For GBP, EUR and USD the quote's currency sign or word is cross-checked;
+# for other codes only the amount itself is checked against the quote.
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 

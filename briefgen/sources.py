@@ -389,6 +389,8 @@ def _check_amount_in_quotes(located, owner, path, value: Decimal, currency: str 
         problems.append(located.problem(owner, path, f"{shown} does not appear in the quoted source text, "
                                                      f"which gives {given}; quote the passage that states it"))
         return
+    if currency is not None and currency not in set(_CURRENCY_SIGNS.values()):
+        currency = None  # a code we cannot recognise in text: the amount is checked, the currency is not
     if currency is not None:
         with_currency = [m for m in same_value if m.currency == currency]
         if not with_currency:
