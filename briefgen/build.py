@@ -102,7 +102,7 @@ def remove_stale_partials(out_dir: Path) -> None:
 
 
 def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Path, user_templates: Path | None,
-          jobs: int = 0, on_written: Callable[[Output], None] | None = None) -> list[Output]:
+          jobs: int = 0, on_written: Callable[[Output], None] | None = None, since=None) -> list[Output]:
     from .chart import alt_text, funding_chart_png, funding_chart_svg
     from .context import build_context
     from .render import AUDIENCE_SUFFIX, render_html, template_dirs
@@ -116,7 +116,7 @@ def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
     work: list[Job] = []
     chart_png: bytes | None = None
     for audience in audiences:
-        context = build_context(base, audience)
+        context = build_context(base, audience, since)
         alt = alt_text(context["funding"])
         svg = funding_chart_svg(context["funding"])
         image = ""

@@ -174,16 +174,24 @@ def _figure_row(figure: Figure, notes: SourceNotes) -> dict[str, Any]:
     }
 
 
-def build_context(base: FactBase, audience: str) -> dict[str, Any]:
-    """Everything a template may use. Plain dicts, lists, strings and Decimals only."""
+def build_context(base: FactBase, audience: str, since: FactDate | None = None) -> dict[str, Any]:
+    """Everything a template may use. Plain dicts, lists, strings and Decimals only.
+
+    With `since`, events and commitments dated after it carry ``new: True`` so an
+    update briefing can mark what is new since the last one. A date that only
+    partly falls after `since` (a month that contains it) is not counted as new.
+    """
     notes = SourceNotes(base)
     people = {p.id: p for p in base.people}
     organisations = {o.id: o for o in base.organisations}
     events = {e.id: e for e in base.events}
 
-    chronology = [_event_row(e, people, organisations, notes)
+    def is_new(date: FactDate) -> bool:
+        return since is not None and date.earliest > since.latest
+
+    chronology = [_event_row(e, people, organisations, notes) | {"new": is_new(e.date)}
                   for e in sorted(base.events, key=lambda e: (e.date.sort_key, e.id))]
-    funding_rows = [_funding_row(f, events, notes)
+    funding_rows = [_funding_row(f, events, notes) | {"new": is_new(events[f.event].date)}
                     for f in sorted(base.funding, key=lambda f: (events[f.event].date.sort_key, f.id))]
     figures = [_figure_row(f, notes) for f in sorted(base.figures, key=lambda f: (f.period.start.sort_key, f.id))]
     people_rows = [{"id": p.id, "name": p.name, "country": p.country, "roles": p.roles,
@@ -205,6 +213,7 @@ def build_context(base: FactBase, audience: str) -> dict[str, Any]:
             "questions": [{"question": q.question, "answer": q.answer} for q in briefing.questions],
             "first_year": min(years) if years else None, "last_year": max(years) if years else None,
         },
+        "since": uk_date(since) if since else None,
         "chronology": chronology,
         "key_events": [row for row in chronology if "key" in row["tags"]] or chronology,
         "funding": funding_rows,

@@ -60,13 +60,18 @@ def _field_char(kind: str, dirty: bool = False):
     return r
 
 
-def begin_field(paragraph: Paragraph, instruction: str) -> None:
-    """Open a complex field in `paragraph`; what is added next is its cached result.
+def _container(target):
+    """The element runs are appended to: a paragraph's w:p, or a w:hyperlink as is."""
+    return target._p if isinstance(target, Paragraph) else target
+
+
+def begin_field(target, instruction: str) -> None:
+    """Open a complex field in `target` (a Paragraph or w:hyperlink); what is added next is its cached result.
 
     A field may end in a later paragraph (a TOC's cached result is one
     paragraph per entry), so opening and closing are separate calls.
     """
-    p = paragraph._p
+    p = _container(target)
     p.append(_field_char("begin"))
     r = OxmlElement("w:r")
     instr = OxmlElement("w:instrText")
@@ -77,8 +82,8 @@ def begin_field(paragraph: Paragraph, instruction: str) -> None:
     p.append(_field_char("separate"))
 
 
-def end_field(paragraph: Paragraph) -> None:
-    paragraph._p.append(_field_char("end"))
+def end_field(target) -> None:
+    _container(target).append(_field_char("end"))
 
 
 def add_field(paragraph: Paragraph, instruction: str, cached: str):

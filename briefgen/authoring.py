@@ -1,0 +1,205 @@
+"""Authoring helpers: scaffold a new audience, and rebuild (and serve) on every change.
+
+In: an audience name and the project folders. Out: a new template file
+registered in the briefing's audiences (`new_audience`), or a loop that
+rebuilds the chosen outputs whenever a fact file, seed, template or stylesheet
+changes and reports what it rebuilt and how long it took (`watch`), with an
+optional preview server on 127.0.0.1 whose pages reload themselves.
+"""
+
+from __future__ import annotations
+
+import http.server
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from .errors import BriefgenError, display_path
+from .render import AUDIENCE_SUFFIX, available_audiences
+
+SCAFFOLD = """{{#- Audience "{name}": {description}
+    This template extends "{parent}" and overrides only what differs. Blocks worth overriding:
+      audience_label – the line under the title on the cover
+      contents       – the table of contents (empty the block to drop it)
+      body           – the main sections; each section an <h2 id="…"> so it joins the contents
+      annexes        – material after the main text (each annex starts on a new page)
+      sources        – the numbered list of sources (keep it: every fact cites one)
+    Data you can use: briefing (title, summary, top_lines, lines_to_take, questions, marking, date),
+    chronology, key_events, funding, funding_totals, figures, people, organisations, glossary,
+    sources, since, chart.
+    Building blocks: {{% from "_macros.html.j2" import cite, chronology_table, funding_table,
+    figures_table, funding_chart %}}. Run `briefgen list` to see every audience. -#}}
+{{% extends "{parent}" %}}
+{{% block audience_label %}}{label}{{% endblock %}}
+{body}"""
+
+BLANK_BODY = """{% from "_macros.html.j2" import chronology_table %}
+{% block body %}
+{% if briefing.summary %}
+<section>
+<h2 id="summary">Summary</h2>
+<p>{{ briefing.summary }}</p>
+</section>
+{% endif %}
+<section>
+<h2 id="key-dates">Key dates</h2>
+{{ chronology_table(key_events, full=false, since=since) }}
+</section>
+{% endblock %}
+"""
+
+FROM_BODY = """{# To change a section, copy the block from "{parent}" here and edit it, e.g.:
+{% block body %}{{ super() }}<section><h2 id="extra">Extra</h2><p>…</p></section>{% endblock %} #}
+"""
+
+
+def new_audience(name: str, templates_dir: Path, facts_dir: Path, parent: str | None) -> tuple[Path, str]:
+    """Write templates_dir/NAME.html.j2 and add NAME to the briefing's audiences.
+
+    Returns the template path and a sentence saying how the audience was registered.
+    """
+    if not re.fullmatch(r"[a-z][a-z0-9-]{0,40}", name) or name in {"base", "all"}:
+        raise BriefgenError(f"'{name}' is not a usable audience name; use lower-case letters, digits and hyphens "
+                            "(e.g. regional-office), not 'base' or 'all'")
+    target = templates_dir / f"{name}{AUDIENCE_SUFFIX}"
+    user_dir = None if templates_dir.resolve() == _shipped().resolve() else templates_dir
+    if target.exists() or name in available_audiences(user_dir if user_dir and user_dir.is_dir() else None):
+        raise BriefgenError(f"audience '{name}' already exists ({display_path(target) if target.exists() else name}); "
+                            "choose another name or edit that template")
+    if parent is not None and parent not in available_audiences(user_dir if user_dir and user_dir.is_dir() else None):
+        raise BriefgenError(f"cannot start from '{parent}': no such audience")
+    parent_file = f"{parent}{AUDIENCE_SUFFIX}" if parent else "base.html.j2"
+    description = f"starts from the {parent} briefing." if parent else "a new briefing built on the shared base."
+    label = f"Briefing: {name.replace('-', ' ')}"
+    body = FROM_BODY.replace("{parent}", parent_file) if parent else BLANK_BODY
+    text = SCAFFOLD.format(name=name, description=description, parent=parent_file, label=label, body=body)
+    templates_dir.mkdir(parents=True, exist_ok=True)
+    temp = target.with_suffix(".tmp")
+    temp.write_text(text, encoding="utf-8")
+    temp.replace(target)
+    return target, _register(name, facts_dir)
+
+
+def _shipped() -> Path:
+    from .render import SHIPPED_TEMPLATES
+
+    return SHIPPED_TEMPLATES
+
+
+_AUDIENCES_LINE = re.compile(r"^(?P<indent>\s+)audiences:\s*\[(?P<items>[^\]]*)\]\s*(?P<comment>#.*)?$", re.M)
+
+
+def _register(name: str, facts_dir: Path) -> str:
+    """Append the audience to `audiences: [...]` in the briefing file, keeping the file otherwise untouched."""
+    for path in sorted(facts_dir.rglob("*.y*ml")):
+        text = path.read_text(encoding="utf-8")
+        if not re.search(r"^briefing:", text, re.M):
+            continue
+        match = _AUDIENCES_LINE.search(text)
+        if match is None and not re.search(r"^\s+audiences:", text, re.M):
+            # No list yet: the default audiences plus the new one, right under "briefing:".
+            from .model import Briefing
+
+            default = Briefing.model_fields["audiences"].default
+            items = ", ".join([*default, name])
+            text = re.sub(r"^briefing:[^\n]*\n", lambda m: m.group(0) + f"  audiences: [{items}]\n", text,
+                          count=1, flags=re.M)
+            path.write_text(text, encoding="utf-8")
+            return f"added to the briefing's audiences in {display_path(path)}"
+        if match is None:
+            return (f"add '{name}' to the briefing's audiences in {display_path(path)} to build it by default "
+                    "(the audiences list is not written as [a, b, c], so it was left as it is)")
+        items = [i.strip() for i in match["items"].split(",") if i.strip()]
+        if name not in items:
+            items.append(name)
+        line = f"{match['indent']}audiences: [{', '.join(items)}]" + (f"  {match['comment']}" if match["comment"] else "")
+        path.write_text(text[:match.start()] + line + text[match.end():], encoding="utf-8")
+        return f"added to the briefing's audiences in {display_path(path)}"
+    return "no briefing file found to register it in; build it with --audience " + name
+
+
+# --------------------------------------------------------------------------- watch and serve
+
+RELOAD_SCRIPT = """<script>
+/* briefgen preview: reload when the build changes */
+(function(){var v=null;setInterval(function(){fetch('/__briefgen_version').then(function(r){return r.text()})
+.then(function(t){if(v!==null&&t!==v){location.reload()}v=t}).catch(function(){})},700)})();
+</script>"""
+
+
+class PreviewServer:
+    """Serves the out folder on 127.0.0.1; HTML pages get a script that reloads them after each build."""
+
+    def __init__(self, out_dir: Path, port: int):
+        self.out_dir = out_dir
+        self.version = 0
+        server = self
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, directory=str(server.out_dir), **kwargs)
+
+            def log_message(self, *args) -> None:  # keep the terminal for build messages
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                if self.path == "/__briefgen_version":
+                    return self._send(str(server.version).encode(), "text/plain")
+                path = Path(self.translate_path(self.path))
+                if path.suffix == ".html" and path.is_file():
+                    page = path.read_text(encoding="utf-8").replace("</body>", RELOAD_SCRIPT + "</body>", 1)
+                    return self._send(page.encode("utf-8"), "text/html; charset=utf-8")
+                return super().do_GET()
+
+            def _send(self, body: bytes, kind: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+WATCHED_SUFFIXES = {".yaml", ".yml", ".j2", ".css", ".txt", ".docx", ".html", ".svg", ".png"}
+
+
+def _relevant(_change, path: str) -> bool:
+    """Files a build reads; editors' and sed's temporary files are not among them."""
+    name = Path(path).name
+    return not name.startswith(".") and Path(name).suffix in WATCHED_SUFFIXES
+
+
+def watch(paths: list[Path], rebuild: Callable[[], list[str]], echo: Callable[[str], None],
+          on_built: Callable[[], None] | None = None, stop_after: int | None = None) -> None:
+    """Rebuild once, then after every change under `paths`. Errors are shown and watching goes on."""
+    import watchfiles
+
+    def run(reason: str) -> None:
+        started = time.perf_counter()
+        try:
+            written = rebuild()
+        except BriefgenError as exc:
+            for problem in exc.problems:
+                echo(f"  {problem}")
+            echo(f"{reason}: build failed ({time.perf_counter() - started:.1f} s); fix it and save again")
+            return
+        echo(f"{reason}: rebuilt {', '.join(written)} in {time.perf_counter() - started:.1f} s")
+        if on_built:
+            on_built()
+
+    run("initial build")
+    builds = 1
+    existing = [str(p) for p in paths if p.exists()]
+    for changes in watchfiles.watch(*existing, debounce=300, step=100, raise_interrupt=False,
+                                    watch_filter=_relevant):
+        changed = sorted({display_path(Path(p)) for _, p in changes})
+        run("changed " + ", ".join(changed))
+        builds += 1
+        if stop_after is not None and builds >= stop_after:
+            return
