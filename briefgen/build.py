@@ -115,10 +115,13 @@ def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
 
     work: list[Job] = []
     chart_png: bytes | None = None
+    chart_svg: str | None = None
     for audience in audiences:
         context = build_context(base, audience, since)
         alt = alt_text(context["funding"])
-        svg = funding_chart_svg(context["funding"])
+        if chart_svg is None:  # the chart depends on the funding only: draw it once per build
+            chart_svg = funding_chart_svg(context["funding"])
+        svg = chart_svg
         image = ""
         if svg:
             # An <img> with alt text (not inline SVG) so the tagged PDF carries the alt text too;

@@ -314,6 +314,11 @@ def watch(
     watch_loop(paths, rebuild, typer.echo, on_built=built, stop_after=stop_after)
 
 
+from .mailer import email_command  # noqa: E402 - registered here; mailer imports cli lazily
+
+app.command("email")(reports_problems(email_command))
+
+
 def main() -> None:
     try:
         app()

@@ -23,7 +23,7 @@ DATE = "2026-11-22"
 
 
 def pdftotext(path: Path, first: int | None = None, last: int | None = None) -> str:
-    args = ["pdftotext", "-layout"]
+    args = ["pdftotext"]
     if first:
         args += ["-f", str(first)]
     if last:
@@ -235,7 +235,8 @@ def test_hostile_fact_text_comes_out_as_text(tmp_path):
     html = (out / "border-centre_official_2020-03-10.html").read_text()
     assert "<script>" not in html and "<img src=file" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=file:///etc/passwd&gt; &amp; co" in html
-    assert hostile in flat(pdftotext(out / "border-centre_official_2020-03-10.pdf"))
+    squash = lambda text: "".join(text.split())  # noqa: E731 - the PDF may wrap the long text anywhere
+    assert squash(hostile) in squash(pdftotext(out / "border-centre_official_2020-03-10.pdf"))
     assert hostile in docx_text(out / "border-centre_official_2020-03-10.docx")
 
 

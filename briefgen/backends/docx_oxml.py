@@ -3,10 +3,12 @@
 In: python-docx proxy objects (Document, Paragraph, Run, _Row, _Cell, Table,
 InlineShape) from the DOCX backend. Out: the same objects, changed in place:
 fields (TOC, PAGE, NUMPAGES), the settings flag that makes Word refresh them,
-repeating table header rows, cell shading, column spans, table look flags,
-hyperlinks, bookmarks, picture alt text, list restarts and the default
-language. Everything else the backend does stays at python-docx's proxy level,
-so this module is the only place that knows element names and their order.
+repeating table header rows, rows kept whole, cell shading, column spans,
+table width and look flags, hyperlinks, bookmarks, picture alt text, list
+restarts, theme-free fonts and the document's default font and language.
+The backend does everything else through python-docx's proxies; its only
+element-level work is creating bare w:p/w:r elements and copying per-style
+prototypes for speed (see docx.py), so schema knowledge lives here.
 
 Element order matters: Word refuses a file whose children are out of schema
 order, so every insertion here names the siblings that must come after it.
@@ -32,10 +34,10 @@ _TRPR_AFTER_TBL_HEADER = _TRPR_AFTER_CANT_SPLIT[2:]
 # Children of w:tcPr that must follow w:shd (CT_TcPr).
 _TCPR_AFTER_SHD = ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark", "w:headers",
                    "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange")
-# Children of w:tblPr that must follow w:tblW and w:tblLayout (CT_TblPr).
+# Children of w:tblPr that must follow w:tblW and w:tblLook (CT_TblPr).
 _TBLPR_AFTER_TBLW = ("w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar",
                      "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
-_TBLPR_AFTER_TBL_LAYOUT = _TBLPR_AFTER_TBLW[6:]
+_TBLPR_AFTER_TBL_LOOK = _TBLPR_AFTER_TBLW[8:]
 
 
 def _element(tag: str, **attrs: str):
@@ -51,12 +53,9 @@ def _replace_child(parent, tag: str, new, successors: tuple[str, ...]) -> None:
 
 # ---------------------------------------------------------------- fields
 
-def _field_char(kind: str, dirty: bool = False):
+def _field_char(kind: str):
     r = OxmlElement("w:r")
-    fld = _element("w:fldChar", **{"w:fldCharType": kind})
-    if dirty:
-        fld.set(qn("w:dirty"), "true")
-    r.append(fld)
+    r.append(_element("w:fldChar", **{"w:fldCharType": kind}))
     return r
 
 
@@ -119,6 +118,13 @@ def mark_header_row(row) -> None:
         trPr.insert_element_before(OxmlElement("w:tblHeader"), *_TRPR_AFTER_TBL_HEADER)
 
 
+def keep_row_together(row) -> None:
+    """Move `row` to the next page whole rather than splitting it (Word still splits a row taller than a page)."""
+    trPr = row._tr.get_or_add_trPr()
+    if trPr.find(qn("w:cantSplit")) is None:
+        trPr.insert_element_before(OxmlElement("w:cantSplit"), *_TRPR_AFTER_CANT_SPLIT)
+
+
 def shade_cell(cell, fill: str) -> None:
     """Solid background `fill` (hex RGB, e.g. "E7E6E6") for one cell."""
     tcPr = cell._tc.get_or_add_tcPr()
@@ -128,7 +134,7 @@ def shade_cell(cell, fill: str) -> None:
 
 def span_columns(cell, span: int) -> None:
     """Make `cell` cover `span` grid columns (HTML colspan)."""
-    cell._tc.get_or_add_tcPr().gridSpan = span
+    cell._tc.grid_span = span
 
 
 def set_table_look(table, header_row: bool) -> None:
@@ -136,7 +142,7 @@ def set_table_look(table, header_row: bool) -> None:
     look = table._tbl.tblPr.find(qn("w:tblLook"))
     if look is None:
         look = OxmlElement("w:tblLook")
-        table._tbl.tblPr.insert_element_before(look, *_TBLPR_AFTER_TBL_LAYOUT[1:])
+        table._tbl.tblPr.insert_element_before(look, *_TBLPR_AFTER_TBL_LOOK)
     look.set(qn("w:firstRow"), "1" if header_row else "0")
     look.set(qn("w:firstColumn"), "0")
     look.set(qn("w:noVBand"), "1")
