@@ -280,3 +280,14 @@ def test_unknown_audience_and_format_are_usage_errors():
     assert result.returncode == 2 and "unknown audience 'cabinet'" in result.stderr
     result = run_cli("build", "--format", "odt")
     assert result.returncode == 2 and "unknown format 'odt'" in result.stderr
+
+
+def test_pdf_bookmarks_follow_headings(shipped):
+    from pypdf import PdfReader
+
+    outline = PdfReader(str(path_of(shipped, "official", "pdf"))).outline
+    top = [item.title for item in outline if not isinstance(item, list)]
+    assert top == ["Background", "Top lines", "Chronology", "Key figures", "People and organisations", "Glossary",
+                   "Annex A: Funding commitments", "Sources"]
+    nested = [item.title for group in outline if isinstance(group, list) for item in group]
+    assert nested == ["People", "Organisations"]
