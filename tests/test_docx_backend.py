@@ -363,8 +363,10 @@ def test_time_grows_linearly(tmp_path):
         return min(times)
 
     best_of_three(200)  # warm caches (reference styles, imports)
-    small, large = best_of_three(2000), best_of_three(4000)
-    assert large / small < 2.6, f"2,000 paragraphs: {small:.2f} s, 4,000: {large:.2f} s"
+    # Four times the content: linear code takes about 4x; the quadratic behaviour of naive
+    # python-docx would take about 16x. The margin absorbs a busy shared machine.
+    small, large = best_of_three(1000), best_of_three(4000)
+    assert large / small < 6.5, f"1,000 paragraphs: {small:.2f} s, 4,000: {large:.2f} s"
     assert large < 20, f"4,000 paragraphs took {large:.1f} s"
 
 
