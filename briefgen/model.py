@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -155,19 +156,32 @@ Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=400)]
 
-# Any ISO 4217 code is accepted. For GBP, EUR and USD the quote's currency sign or word is cross-checked;
-# for other codes only the amount itself is checked against the quote.
+# Any ISO 4217 code is accepted (Babel's list, historic codes included); the quote's currency sign, code
+# or name is cross-checked against it for every currency (read_money.py).
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
+
+
+def _known_currency(value: str) -> str:
+    from .read_money import is_currency_code
+
+    if not is_currency_code(value):
+        raise ValueError(f"'{value}' is not an ISO 4217 currency code; expected a code such as GBP, EUR, USD or CHF")
+    return value
+
+
+CurrencyCode = Annotated[str, Field(pattern=CURRENCY_PATTERN), AfterValidator(_known_currency)]
 
 
 class Qualifier(str, Enum):
     """How the source words an amount. Rendered before the amount: "almost €150m"."""
 
     EXACT = "exact"
-    OVER = "over"
-    ALMOST = "almost"
+    OVER = "over"          # "over", "more than", "in excess of"
+    AT_LEAST = "at least"  # "at least", "no less than"
+    ALMOST = "almost"      # "almost", "nearly", "just under"
+    UNDER = "under"        # "less than", "under"
     UP_TO = "up to"
-    ABOUT = "about"
+    ABOUT = "about"        # "about", "around", "approximately", "roughly", "some"
 
 
 class Strict(BaseModel):
@@ -204,12 +218,18 @@ class QuestionAnswer(Strict):
     answer: Text
 
 
+# Word keeps a document's title, author and similar properties in at most 255 characters; the
+# same limit is checked here so that every format can carry them whole.
+PropertyText = Annotated[str, Field(min_length=1, max_length=255)]
+
+
 class Briefing(Strict):
-    title: ShortText
+    title: PropertyText
     subject: Text
     slug: Identifier | None = None
-    protective_marking: ShortText = "OFFICIAL"
-    owner: ShortText
+    protective_marking: PropertyText = "OFFICIAL"
+    owner: PropertyText
+    funding_title: ShortText = "Funding commitments"  # caption of the funding table and chart
     date: DateField
     audiences: Annotated[list[Identifier], Field(min_length=1)] = ["minister", "official", "press"]
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en-GB"
@@ -240,10 +260,15 @@ class Actor(Strict):
         return self
 
 
+SortHint = Annotated[str, Field(pattern=r"^(before|after) [a-z0-9][a-z0-9-]*$")]
+
+
 class Event(Strict):
     id: Identifier
     date: DateField
     date_inferred: Text | None = None  # the reasoning, when the source does not state the date outright
+    date_note: Text | None = None      # why the date differs from a date its quotes give
+    sort_hint: SortHint | None = None  # "before ID" / "after ID": order among dates of mixed precision
     title: ShortText
     summary: Text
     actors: list[Actor] = []
@@ -256,23 +281,67 @@ class Equivalent(Strict):
     """Another-currency figure that the source itself states next to the amount ("£6m (€7m)")."""
 
     amount: Money
-    currency: Annotated[str, Field(pattern=CURRENCY_PATTERN)]
+    currency: CurrencyCode
+    qualifier: Qualifier = Qualifier.EXACT
+
+
+class Relation(Strict):
+    """Another commitment this one is related to, the note that says how, and the quote where a source says so.
+
+    In a fact file either just the other commitment's id (``overlaps: [other-id]``) or a mapping
+    (``part_of: {id: other-id, note: "...", sources: [...]}``).
+    """
+
+    id: Identifier
+    note: Text | None = None
+    sources: list[SourceRef] = []
+
+
+def _relation_from_id(value: Any) -> Any:
+    return {"id": value} if isinstance(value, str) else value
+
+
+RelationField = Annotated[Relation, BeforeValidator(_relation_from_id)]
+
+
+class RateUnit(str, Enum):
+    YEAR = "year"
+    QUARTER = "quarter"
+    MONTH = "month"
+    WEEK = "week"
+    DAY = "day"
+
+
+class Rate(Strict):
+    """Money stated per unit of time ("£4m a year"), in the commitment's currency."""
+
+    amount: Money
+    per: RateUnit = RateUnit.YEAR
     qualifier: Qualifier = Qualifier.EXACT
 
 
 class Funding(Strict):
+    """A commitment of money, in the currency the source gives, by `from` to `to` (organisation ids)."""
+
+    model_config = ConfigDict(populate_by_name=False)
+
     id: Identifier
     event: Identifier
     title: ShortText
-    amount: Money
-    currency: Annotated[str, Field(pattern=CURRENCY_PATTERN)]
+    amount: Money | None = None  # the total; may be left out when the source states only a rate
+    currency: CurrencyCode
     qualifier: Qualifier = Qualifier.EXACT
+    rate: Rate | None = None
+    per_year: Money | None = None  # shorthand for rate: {amount: …, per: year}
     period: Period | None = None
-    per_year: Money | None = None  # in the same currency, where the source states a yearly rate
     purpose: Text
+    giver: Identifier | None = Field(default=None, alias="from")
+    recipient: Identifier | None = Field(default=None, alias="to")
     equivalents: list[Equivalent] = []
-    overlaps: list[Identifier] = []  # other commitments that may count the same money
-    overlap_note: Text | None = None
+    part_of: RelationField | None = None   # this money is included in another commitment
+    overlaps: list[RelationField] = []     # other commitments that may count the same money
+    overlap_note: Text | None = None       # one note for every overlap that has no note of its own
+    date_note: Text | None = None          # why the event's date differs from dates the quotes give
     sources: Sources
 
     @field_validator("amount", "per_year")
@@ -283,10 +352,31 @@ class Funding(Strict):
         return value
 
     @model_validator(mode="after")
-    def _overlap_explained(self) -> "Funding":
-        if self.overlaps and not self.overlap_note:
-            raise ValueError("'overlaps' needs an 'overlap_note' saying how the commitments may overlap")
+    def _consistent(self) -> "Funding":
+        if self.per_year is not None:
+            if self.rate is not None:
+                raise ValueError("give either 'per_year' or 'rate', not both")
+            self.rate = Rate(amount=self.per_year, per=RateUnit.YEAR)
+            self.per_year = None  # kept in one place from here on
+        if self.rate is not None and self.rate.amount <= 0:
+            raise ValueError("rate.amount must be greater than zero")
+        if self.amount is None and self.rate is None:
+            raise ValueError("give 'amount' (the total) or 'rate' (e.g. rate: {amount: 4000000, per: year}), "
+                             "or both")
+        if self.amount is None and self.qualifier is not Qualifier.EXACT:
+            raise ValueError("'qualifier' describes 'amount', which is missing; put it under 'rate'")
+        if any(r.note is None for r in self.overlaps) and not self.overlap_note:
+            raise ValueError("'overlaps' needs a note saying how the commitments may overlap: "
+                             "'overlap_note', or 'note' on each overlap")
         return self
+
+    @property
+    def overlap_ids(self) -> list[str]:
+        return [r.id for r in self.overlaps]
+
+    def overlap_note_for(self, other_id: str) -> str | None:
+        relation = next((r for r in self.overlaps if r.id == other_id), None)
+        return (relation.note if relation is not None else None) or self.overlap_note
 
 
 class Figure(Strict):
@@ -298,6 +388,7 @@ class Figure(Strict):
     period: Period
     event: Identifier | None = None
     note: Text | None = None
+    date_note: Text | None = None  # why the period differs from dates the quotes give
     sources: Sources
 
 
@@ -435,12 +526,13 @@ def _expected_fields(model: type[BaseModel], loc: tuple) -> list[str]:
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return []
-        field = current.model_fields.get(part)
+        field = current.model_fields.get(part) or next(
+            (f for f in current.model_fields.values() if f.alias == part), None)
         if field is None:
             return []
         current = _inner_model(field.annotation)
     if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
+        return [field.alias or name for name, field in current.model_fields.items()]
     return []
 
 
@@ -474,6 +566,9 @@ def _message_for(error: dict, model: type[BaseModel]) -> str:
         field = str(loc[-1]) if loc and not isinstance(loc[-1], int) else ""
         if field == "currency" or "[A-Z]{3}" in error["ctx"]["pattern"]:
             return f"'{error.get('input')}' is not an ISO 4217 currency code; expected three capital letters such as GBP or EUR"
+        if error["ctx"]["pattern"].startswith("^(before|after)"):
+            return (f"'{error.get('input')}' is not a sort hint; expected 'before ID' or 'after ID', "
+                    "e.g. 'before calais-deal-2014'")
         if "a-z0-9" in error["ctx"]["pattern"]:
             return f"'{error.get('input')}' is not a valid id; expected lower-case letters, digits and hyphens, e.g. sandhurst-treaty"
         return f"'{error.get('input')}' does not match the expected form {error['ctx']['pattern']}"
@@ -486,7 +581,9 @@ def _message_for(error: dict, model: type[BaseModel]) -> str:
     if kind == "string_too_short":
         return f"is too short; expected at least {error['ctx']['min_length']} characters"
     if kind == "string_too_long":
-        return f"is too long; expected at most {error['ctx']['max_length']} characters"
+        limit = error["ctx"]["max_length"]
+        why = " (the most a Word document property can hold)" if limit == 255 else ""
+        return f"is {len(str(error.get('input', '')))} characters long; expected at most {limit}{why}"
     if kind == "too_short":
         return f"needs at least {error['ctx']['min_length']} item(s)"
     msg = error["msg"]

@@ -25,7 +25,12 @@ from decimal import Decimal
 from functools import lru_cache
 
 from .errors import Problem, display_path
-from .model import FactBase, Funding, Qualifier, SourceRef
+from .date_checks import check_fact_dates, quote_states_period
+from .funding import check_relations
+from .housestyle import HouseStyle
+from .model import FactBase, FactDate, Qualifier, SourceRef
+from .read_dates import find_dates
+from .read_money import NumberMention, find_numbers, is_currency_code, money_mentions
 
 # --------------------------------------------------------------------------- normalisation
 
@@ -118,91 +123,7 @@ def closest_passage(seed_text: str, quote: str) -> tuple[str, float]:
     return best, best_ratio
 
 
-# --------------------------------------------------------------------------- numbers in text
-
-_QUALIFIER_WORDS = {
-    "almost": Qualifier.ALMOST, "nearly": Qualifier.ALMOST, "just under": Qualifier.ALMOST,
-    "over": Qualifier.OVER, "more than": Qualifier.OVER, "in excess of": Qualifier.OVER,
-    "up to": Qualifier.UP_TO,
-    "about": Qualifier.ABOUT, "around": Qualifier.ABOUT, "approximately": Qualifier.ABOUT, "some": Qualifier.ABOUT,
-}
-_CURRENCY_SIGNS = {"£": "GBP", "€": "EUR", "$": "USD", "GBP": "GBP", "EUR": "EUR", "USD": "USD",
-                   "pounds": "GBP", "sterling": "GBP", "euros": "EUR", "euro": "EUR", "dollars": "USD"}
-_SCALES = {"million": Decimal(10) ** 6, "m": Decimal(10) ** 6, "billion": Decimal(10) ** 9, "bn": Decimal(10) ** 9,
-           "thousand": Decimal(1000), "k": Decimal(1000)}
-_NUMBER_WORDS = {w: Decimal(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
-
-_QUALIFIER_RE = "|".join(sorted(map(re.escape, _QUALIFIER_WORDS), key=len, reverse=True))
-_NUMBER_RE = re.compile(
-    rf"(?:\b(?P<qual>{_QUALIFIER_RE})\s+)?"
-    r"(?P<cur>£|€|\$|\b(?:GBP|EUR|USD)\s?)?"
-    r"(?P<num>(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?)"
-    r"(?:\s?(?P<longscale>million|billion|thousand)\b|(?P<shortscale>m|bn|k)\b)?"
-    r"(?:\s+(?P<curword>pounds|sterling|euros?|dollars)\b)?",
-    re.IGNORECASE,
-)
-_WORD_NUMBER_RE = re.compile(
-    rf"(?:\b(?P<qual>{_QUALIFIER_RE})\s+)?\b(?P<word>{'|'.join(_NUMBER_WORDS)})\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class NumberMention:
-    value: Decimal
-    currency: str | None
-    qualifier: Qualifier
-    text: str
-    start: int
-    end: int
-
-
-def find_numbers(text: str, words: bool = False) -> list[NumberMention]:
-    """Every number in `text`, with its scale ("£44.5m" → 44500000 GBP), currency and qualifier."""
-    found: list[NumberMention] = []
-    for match in _NUMBER_RE.finditer(text):
-        value = Decimal(match["num"].replace(",", ""))
-        scale = (match["longscale"] or match["shortscale"] or "").lower()
-        if scale:
-            value *= _SCALES[scale]
-        sign = (match["cur"] or "").strip() or (match["curword"] or "").lower()
-        currency = _CURRENCY_SIGNS.get(sign.upper() if len(sign) == 3 else sign) if sign else None
-        qualifier = _QUALIFIER_WORDS[match["qual"].lower()] if match["qual"] else Qualifier.EXACT
-        found.append(NumberMention(value.normalize(), currency, qualifier, match.group(0), match.start(), match.end()))
-    if words:
-        for match in _WORD_NUMBER_RE.finditer(text):
-            qualifier = _QUALIFIER_WORDS[match["qual"].lower()] if match["qual"] else Qualifier.EXACT
-            found.append(NumberMention(_NUMBER_WORDS[match["word"].lower()], None, qualifier, match.group(0),
-                                       match.start(), match.end()))
-    return found
-
-
-def money_mentions(text: str) -> list[NumberMention]:
-    return [n for n in find_numbers(text) if n.currency]
-
-
-def format_amount(value: Decimal, currency: str) -> str:
-    symbol = {"GBP": "£", "EUR": "€", "USD": "$"}.get(currency)
-    digits = f"{value:,f}"
-    if "." in digits:
-        digits = digits.rstrip("0").rstrip(".")
-    return f"{symbol}{digits}" if symbol else f"{digits} {currency}"
-
-
-# --------------------------------------------------------------------------- dates in text
-
-_MONTHS = ("January February March April May June July August September October November December "
-           "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec").split()
-_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DATE_MENTION_RE = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_RE})\.?(?:,?\s+\d{{4}})?\b"      # 20 July, 26th October 2018
-    rf"|\b(?:{_MONTH_RE})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"              # July 20, 2021
-    rf"|\b(?:{_MONTH_RE})\s+\d{{4}}\b"                                           # March 2010
-    rf"|\b(?:January|February|March|April|June|July|August|September|October|November|December)\b"  # November (not May)
-    r"|\b(?:19|20)\d{2}\b"                                                       # 2009
-    r"|(?i:\b(?:today|yesterday|tomorrow)\b)"
-    r"|(?i:\b(?:last|next|this|past|coming)\s+(?:\d+\s+)?(?:weeks?|months?|years?|days)\b)",
-)
+# --------------------------------------------------------------------------- mentions in a seed
 
 
 @dataclass(frozen=True)
@@ -213,10 +134,10 @@ class Mention:
     end: int
 
 
-def seed_mentions(seed_text: str) -> list[Mention]:
-    """Money amounts and date expressions in a seed, each with its span in the original text."""
+def seed_mentions(seed_text: str, published: FactDate | None = None, month_first: bool = False) -> list[Mention]:
+    """Money amounts (in any currency) and date expressions in a seed, each with its span in the original text."""
     mentions = [Mention("amount", m.text.strip(), m.start, m.end) for m in money_mentions(seed_text)]
-    mentions += [Mention("date", m.group(0), m.start(), m.end()) for m in _DATE_MENTION_RE.finditer(seed_text)]
+    mentions += [Mention("date", m.text, m.start, m.end) for m in find_dates(seed_text, published, month_first)]
     return sorted(mentions, key=lambda m: (m.start, m.end))
 
 
@@ -291,66 +212,106 @@ def check_provenance(base: FactBase) -> ProvenanceReport:
                 check_ref(event, ("actors", index, "organisation"), actor.organisation, "organisations")
     for commitment in base.funding:
         check_ref(commitment, ("event",), commitment.event, "events")
-        for index, other in enumerate(commitment.overlaps):
-            check_ref(commitment, ("overlaps", index), other, "funding")
     for figure in base.figures:
         if figure.event:
             check_ref(figure, ("event",), figure.event, "events")
+    problems += _check_sort_hints(base)
+    problems += check_relations(base)
 
-    # -- quotes: each occurs in its seed; remember where, for coverage
+    # -- quotes: each occurs in its seed; remember where, for coverage and for the dates around it
     cited_spans: dict[str, list[tuple[int, int]]] = {seed.id: [] for seed in base.seeds}
-    quote_found: dict[int, bool] = {}
+    quote_spans: dict[int, tuple[int, int]] = {}
     sourced = [*base.events, *base.funding, *base.figures, *base.people, *base.organisations, *base.glossary]
     for item in sourced:
         for index, ref in enumerate(item.sources):
-            quote_found[id(ref)] = _check_quote(base, item, index, ref, seeds_by_id, cited_spans, report)
+            span = _check_quote(base, item, ("sources", index), ref, seeds_by_id, cited_spans, report)
+            if span is not None:
+                quote_spans[id(ref)] = span
+    for commitment in base.funding:
+        relations = [(("part_of",), commitment.part_of)] if commitment.part_of else []
+        relations += [(("overlaps", i), r) for i, r in enumerate(commitment.overlaps)]
+        for path, relation in relations:
+            for index, ref in enumerate(relation.sources):
+                _check_quote(base, commitment, path + ("sources", index), ref, seeds_by_id, cited_spans, report)
 
-    # -- dates: nothing dated after the source that reports it
+    # -- dates: nothing dated after the source that reports it, unless the quote states it as a target;
+    #    every date agrees with the dates stated around its quotes
     for event in base.events:
         _check_not_after_sources(base, event, event.date.earliest, f"dated {event.date}", ("date",), seeds_by_id,
                                  problems)
     for figure in base.figures:
-        _check_not_after_sources(base, figure, figure.period.start.earliest, f"its period starts {figure.period.start}",
-                                 ("period", "start"), seeds_by_id, problems)
+        if not quote_states_period(base, figure.sources, quote_spans, figure.period.start):
+            _check_not_after_sources(base, figure, figure.period.start.earliest,
+                                     f"its period starts {figure.period.start}", ("period", "start"), seeds_by_id,
+                                     problems)
+    problems += check_fact_dates(base, quote_spans)
 
     # -- amounts and figures appear in their quotes, with currency and qualifier
+    style = HouseStyle(base.briefing.language)
     for commitment in base.funding:
-        quotes = [r.quote for r in commitment.sources if quote_found.get(id(r))]
-        if quotes:
+        quotes = [r.quote for r in commitment.sources if id(r) in quote_spans]
+        if not quotes:
+            continue
+        if commitment.amount is not None:
             _check_amount_in_quotes(located, commitment, ("amount",), commitment.amount, commitment.currency,
-                                    commitment.qualifier, quotes, problems)
-            if commitment.per_year is not None:
-                _check_amount_in_quotes(located, commitment, ("per_year",), commitment.per_year, commitment.currency,
-                                        None, quotes, problems)
-            for index, equivalent in enumerate(commitment.equivalents):
-                _check_amount_in_quotes(located, commitment, ("equivalents", index, "amount"), equivalent.amount,
-                                        equivalent.currency, equivalent.qualifier, quotes, problems)
+                                    commitment.qualifier, quotes, problems, style)
+        if commitment.rate is not None:
+            path = ("rate", "amount") if commitment.per_year is None and "rate" in commitment.model_fields_set \
+                else ("per_year",)
+            _check_amount_in_quotes(located, commitment, path, commitment.rate.amount, commitment.currency,
+                                    commitment.rate.qualifier, quotes, problems, style)
+        for index, equivalent in enumerate(commitment.equivalents):
+            _check_amount_in_quotes(located, commitment, ("equivalents", index, "amount"), equivalent.amount,
+                                    equivalent.currency, equivalent.qualifier, quotes, problems, style)
     for figure in base.figures:
-        quotes = [r.quote for r in figure.sources if quote_found.get(id(r))]
+        quotes = [r.quote for r in figure.sources if id(r) in quote_spans]
         if quotes:
-            currency = figure.unit if re.fullmatch(r"[A-Z]{3}", figure.unit) else None
+            currency = figure.unit if is_currency_code(figure.unit) else None
             _check_amount_in_quotes(located, figure, ("value",), figure.value, currency, figure.qualifier, quotes,
-                                    problems, words=True)
+                                    problems, style, words=True)
 
     _check_coverage(base, cited_spans, report)
     problems.sort()
     return report
 
 
-def _hint(value: str, known: set[str] | list[str]) -> str:
+def _check_sort_hints(base: FactBase) -> list[Problem]:
+    """``sort_hint: before|after ID`` names another event whose date could come either side of this one."""
+    problems = []
+    events = {event.id: event for event in base.events}
+    for event in base.events:
+        if event.sort_hint is None:
+            continue
+        _, other_id = event.sort_hint.split(" ", 1)
+        other = events.get(other_id)
+        if other is None or other is event:
+            what = "itself" if other is event else f"unknown event id '{other_id}'{_hint(other_id, events)}"
+            problems.append(base.located.problem(event, ("sort_hint",), f"sort_hint names {what}"))
+        elif not (event.date.earliest <= other.date.latest and other.date.earliest <= event.date.latest):
+            problems.append(base.located.problem(
+                event, ("sort_hint",), f"sort_hint is not needed: {event.date} and {other.date} ('{other.id}') "
+                                       "do not overlap, so their dates already order them"))
+    return problems
+
+
+def did_you_mean(value: str, known) -> str:
     close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def _check_quote(base, item, index, ref: SourceRef, seeds_by_id, cited_spans, report) -> bool:
+_hint = did_you_mean
+
+
+def _check_quote(base, item, path: tuple, ref: SourceRef, seeds_by_id, cited_spans,
+                 report) -> tuple[int, int] | None:
     located = base.located
     seed = seeds_by_id.get(ref.seed)
     if seed is None:
-        report.problems.append(located.problem(item, ("sources", index, "seed"),
+        report.problems.append(located.problem(item, path + ("seed",),
                                                f"unknown seed '{ref.seed}' (seeds are listed in "
                                                f"{display_path(base.seeds_dir / 'index.yaml')})"
                                                f"{_hint(ref.seed, seeds_by_id)}"))
-        return False
+        return None
     report.quotes_checked += 1
     text = base.seed_texts[seed.id]
     span = find_quote(text, ref.quote)
@@ -358,11 +319,11 @@ def _check_quote(base, item, index, ref: SourceRef, seeds_by_id, cited_spans, re
         passage, ratio = closest_passage(text, ref.quote)
         closest = f'; closest passage ({ratio:.0%} alike): "{passage}"' if ratio >= 0.4 else ""
         report.problems.append(located.problem(
-            item, ("sources", index, "quote"),
+            item, path + ("quote",),
             f"quote not found in seed '{seed.id}' ({display_path(base.seeds_dir / seed.file)}){closest}"))
-        return False
+        return None
     cited_spans[seed.id].append(span)
-    return True
+    return span
 
 
 def _check_not_after_sources(base, item, earliest, what, path, seeds_by_id, problems) -> None:
@@ -375,30 +336,32 @@ def _check_not_after_sources(base, item, earliest, what, path, seeds_by_id, prob
 
 
 def _describe(mention: NumberMention) -> str:
-    return f"'{mention.text.strip()}'"
+    return f"'{' '.join(mention.text.split())}'"
 
 
 def _check_amount_in_quotes(located, owner, path, value: Decimal, currency: str | None,
                             qualifier: Qualifier | None, quotes: list[str], problems: list[Problem],
-                            words: bool = False) -> None:
+                            style: HouseStyle, words: bool = False) -> None:
+    """The value must be stated in a quote, in the same currency (any currency) and with the same qualifier."""
     mentions = [m for quote in quotes for m in find_numbers(quote, words=words)]
     same_value = [m for m in mentions if m.value == value.normalize()]
-    shown = format_amount(value, currency) if currency else f"{value:,f}"
+    shown = style.money(value, currency, short=False).replace("\u00a0", " ") if currency else f"{value:,f}"
     if not same_value:
         given = ", ".join(_describe(m) for m in mentions) or "no numbers"
         problems.append(located.problem(owner, path, f"{shown} does not appear in the quoted source text, "
                                                      f"which gives {given}; quote the passage that states it"))
         return
-    if currency is not None and currency not in set(_CURRENCY_SIGNS.values()):
-        currency = None  # a code we cannot recognise in text: the amount is checked, the currency is not
     if currency is not None:
-        with_currency = [m for m in same_value if m.currency == currency]
+        with_currency = [m for m in same_value if currency in m.currencies]
         if not with_currency:
-            other = next((m for m in same_value if m.currency), None)
+            other = next((m for m in same_value if m.currencies), None)
+            field_path = path[:-1] + ("currency",) if path[-1] == "amount" and len(path) == 1 else path
             if other is not None:
-                problems.append(located.problem(owner, path[:-1] + ("currency",) if path[-1] == "amount" else path,
+                meant = " or ".join(sorted(other.currencies)) if len(other.currencies) <= 4 else \
+                    f"one of {len(other.currencies)} currencies written that way"
+                problems.append(located.problem(owner, field_path,
                                                 f"currency {currency} contradicts the quote, which gives "
-                                                f"{_describe(other)} ({other.currency})"))
+                                                f"{_describe(other)} ({meant})"))
             else:
                 problems.append(located.problem(owner, path, f"the quote gives {_describe(same_value[0])} with no "
                                                              f"currency; quote the words that show it is {currency}"))
@@ -436,9 +399,10 @@ def _check_coverage(base: FactBase, cited_spans: dict[str, list[tuple[int, int]]
                 (normalised.origin[at], normalised.origin[at + len(needle) - 1] + 1, exemption))
             at = normalised.text.find(needle, at + 1)
 
+    month_first = base.briefing.language.endswith("-US")
     for seed in base.seeds:
         text = base.seed_texts[seed.id]
-        for mention in seed_mentions(text):
+        for mention in seed_mentions(text, seed.published, month_first):
             report.mentions_total += 1
             if any(start <= mention.start and mention.end <= end for start, end in cited_spans[seed.id]):
                 report.mentions_cited += 1

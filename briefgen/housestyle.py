@@ -1,0 +1,182 @@
+"""House style: dates, periods, amounts and counts → the words a briefing prints.
+
+In: values from the model (`FactDate`, `Period`, `Decimal` amounts with an
+ISO currency code and a `Qualifier`) and the briefing's `language` (a
+BCP 47 tag such as en-GB or en-US). Out: text, always the same for the same
+value, so every audience and every format prints a value one way.
+
+Babel (CLDR) gives the locale's currency symbols, digit grouping and date
+patterns; the house style on top of it is UK public-sector briefing style:
+
+* dates in full: "20 July 2021" (en-GB), "July 20, 2021" (en-US), "July 2009",
+  "2018"; a period "2014 to 2017";
+* amounts short with the currency once: "£44.5m", "€1.2bn", "CHF 30m",
+  "US$76m" — or "$76m" when only one dollar currency appears in the
+  briefing; never "m" above 999m, never a rounded figure: an amount that
+  cannot be written exactly in millions or billions is written in full
+  ("£1,234,567"); thousands separators throughout;
+* a code-like symbol (CHF, NOK) is joined to its number by a no-break space,
+  as is a qualifier, so an amount never wraps across lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+from .model import FactDate, Period, Precision, Qualifier, RateUnit
+
+NBSP = "\u00a0"
+
+QUALIFIER_WORDS = {Qualifier.EXACT: "", Qualifier.OVER: "over", Qualifier.AT_LEAST: "at least",
+                   Qualifier.ALMOST: "almost", Qualifier.UNDER: "under", Qualifier.UP_TO: "up to",
+                   Qualifier.ABOUT: "about"}
+# Counted things read better with "more than" / "fewer than" (GOV.UK style).
+COUNT_QUALIFIER_WORDS = QUALIFIER_WORDS | {Qualifier.OVER: "more than", Qualifier.UNDER: "fewer than"}
+RATE_WORDS = {RateUnit.YEAR: "a year", RateUnit.QUARTER: "a quarter", RateUnit.MONTH: "a month",
+              RateUnit.WEEK: "a week", RateUnit.DAY: "a day"}
+
+_MILLION = Decimal(10) ** 6
+_BILLION = Decimal(10) ** 9
+_MAX_SCALED_DECIMALS = 3  # "£44.125m" is still exact and readable; "£44.1234m" is written in full
+
+
+@lru_cache(maxsize=32)
+def babel_locale(language: str):
+    """The Babel locale for a BCP 47 tag; raises ValueError for one Babel does not know."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError) as exc:
+        raise ValueError(f"'{language}' is not a language Babel knows; expected a tag such as en-GB or en-US") \
+            from exc
+
+
+def _decimals(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+@dataclass(frozen=True)
+class HouseStyle:
+    language: str = "en-GB"
+    currencies_in_play: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def locale(self):
+        return babel_locale(self.language)
+
+    @property
+    def english(self) -> bool:
+        return self.locale.language == "en"
+
+    # ------------------------------------------------------------------ dates
+
+    def date(self, date: FactDate | None) -> str:
+        """2014-09-20 → "20 September 2014" (en-GB) or "September 20, 2014" (en-US); 2010-03 → "March 2010"."""
+        from babel.dates import format_date, format_skeleton
+
+        if date is None:
+            return ""
+        if date.precision is Precision.YEAR:
+            return str(date.year)
+        if date.precision is Precision.MONTH:
+            return format_skeleton("yMMMM", dt.date(date.year, date.month or 1, 1), locale=self.locale)
+        return format_date(date.earliest, "long", locale=self.locale)
+
+    def period(self, period: Period | None) -> str:
+        if period is None:
+            return ""
+        start, end = self.date(period.start), self.date(period.end)
+        if not end or end == start:
+            return start
+        if self.english:
+            return f"{start} to {end}"
+        return f"{start}\u2013{end}"
+
+    # ------------------------------------------------------------------ money
+
+    def symbol(self, currency: str) -> str:
+        """The locale's symbol; "US$"/"A$"/"JP¥" lose their prefix when no other currency shares the sign."""
+        from babel.numbers import get_currency_symbol
+
+        symbol = get_currency_symbol(currency, self.locale)
+        stripped = symbol.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        if stripped and stripped != symbol and not stripped.isalpha():
+            sharing = [c for c in self.currencies_in_play if c != currency and
+                       get_currency_symbol(c, self.locale).endswith(stripped)]
+            if not sharing:
+                return stripped
+        return symbol
+
+    def _number(self, value: Decimal) -> str:
+        from babel.numbers import format_decimal
+
+        return format_decimal(value, format="#,##0.###############", locale=self.locale)
+
+    def _scaled(self, amount: Decimal) -> str | None:
+        """"44.5m" / "1.2bn" when the amount is exactly that; None when it would need rounding."""
+        for divisor, suffix in ((_BILLION, "bn"), (_MILLION, "m")):
+            if amount >= divisor:
+                scaled = (amount / divisor).normalize()
+                if _decimals(scaled) <= _MAX_SCALED_DECIMALS and scaled < 1000:
+                    return self._number(scaled) + suffix
+                if divisor == _BILLION:
+                    continue  # try millions — unless that would put "m" above 999m
+                return None
+        return None
+
+    def money(self, amount: Decimal, currency: str, qualifier: Qualifier = Qualifier.EXACT,
+              short: bool = True) -> str:
+        """Decimal → "£44.5m" (short) or "£44,500,000" (full), with the source's qualifier: "almost €150m"."""
+        number = None
+        if short and self.english:
+            scaled = self._scaled(amount)
+            if scaled is not None and not (amount >= _BILLION and scaled.endswith("m")):
+                number = scaled
+        elif short:
+            number = self._compact(amount, currency)
+            if number is not None:
+                return self._qualified(number, qualifier)
+        if number is None:
+            number = self._number(amount)
+        symbol = self.symbol(currency)
+        text = f"{symbol}{NBSP}{number}" if symbol[-1:].isalpha() else f"{symbol}{number}"
+        return self._qualified(text, qualifier)
+
+    def _compact(self, amount: Decimal, currency: str) -> str | None:
+        from babel.numbers import format_compact_currency
+
+        if amount < _MILLION:
+            return None
+        scaled = amount / (_BILLION if amount >= _BILLION else _MILLION)
+        if _decimals(scaled) > _MAX_SCALED_DECIMALS:
+            return None
+        return format_compact_currency(amount, currency, locale=self.locale,
+                                       fraction_digits=_MAX_SCALED_DECIMALS).replace(" ", NBSP)
+
+    def _qualified(self, text: str, qualifier: Qualifier, words: dict | None = None) -> str:
+        word = (words or QUALIFIER_WORDS)[qualifier]
+        return f"{word}{NBSP}{text}" if word else text
+
+    def rate(self, amount: Decimal, currency: str, per: RateUnit, qualifier: Qualifier = Qualifier.EXACT) -> str:
+        return f"{self.money(amount, currency, qualifier)} {RATE_WORDS[per]}"
+
+    # ------------------------------------------------------------------ counts
+
+    def count(self, value: Decimal, unit: str, qualifier: Qualifier = Qualifier.EXACT) -> str:
+        """A key figure: "more than 9,700 attempts"; a unit that is a currency code gives money: "£4.25m"."""
+        from .read_money import is_currency_code
+
+        if len(unit) == 3 and unit.isupper() and is_currency_code(unit):
+            return self.money(value, unit, qualifier)
+        if value >= _MILLION and _decimals(value / _MILLION) <= _MAX_SCALED_DECIMALS:
+            digits = f"{self._number(value / _MILLION)} million"
+        else:
+            digits = self._number(value)
+        if value == 1 and unit.endswith("s") and " " not in unit:
+            unit = unit[:-1]  # "1 tonne", not "1 tonnes"
+        return self._qualified(f"{digits} {unit}", qualifier, COUNT_QUALIFIER_WORDS)
