@@ -103,7 +103,7 @@ def remove_stale_partials(out_dir: Path) -> None:
 
 def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Path, user_templates: Path | None,
           jobs: int = 0, on_written: Callable[[Output], None] | None = None, since=None) -> list[Output]:
-    from .chart import alt_text, funding_chart_png, funding_chart_svg
+    from .chart import draw_chart
     from .context import build_context
     from .render import AUDIENCE_SUFFIX, render_html, template_dirs
 
@@ -114,22 +114,23 @@ def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
     from markupsafe import Markup
 
     work: list[Job] = []
-    chart_png: bytes | None = None
-    chart_svg: str | None = None
+    drawn = False
+    funding_chart = None
     for audience in audiences:
         context = build_context(base, audience, since)
-        alt = alt_text(context["funding"])
-        if chart_svg is None:  # the chart depends on the funding only: draw it once per build
-            chart_svg = funding_chart_svg(context["funding"])
-        svg = chart_svg
+        if not drawn:  # the chart depends on the funding only: draw it once per build
+            funding_chart = draw_chart(context["funding"], context["funding_summary"],
+                                       base.briefing.funding_title, png="docx" in formats)
+            drawn = True
         image = ""
-        if svg:
+        if funding_chart is not None:
             # An <img> with alt text (not inline SVG) so the tagged PDF carries the alt text too;
             # data-asset tells the Word backend which PNG stands in for the SVG.
-            data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-            image = (f'<img class="chart" src="data:image/svg+xml;base64,{data}" alt="{_attr(alt)}" '
+            data = base64.b64encode(funding_chart.svg.encode("utf-8")).decode("ascii")
+            image = (f'<img class="chart" src="data:image/svg+xml;base64,{data}" alt="{_attr(funding_chart.alt)}" '
                      f'data-asset="funding-chart">')
-        chart = {"img": Markup(image), "alt": alt}
+        chart = {"img": Markup(image), "alt": funding_chart.alt if funding_chart else "",
+                 "caption": funding_chart.caption if funding_chart else "", "title": base.briefing.funding_title}
         html = render_html(context, audience, user_templates, extra={"chart": chart})
         html = add_table_of_contents(html)
         meta = {"title": base.briefing.title, "subject": base.briefing.subject, "author": base.briefing.owner,
@@ -137,9 +138,8 @@ def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
                 "language": base.briefing.language, "marking": base.briefing.protective_marking,
                 "date": base.briefing.date.iso()}
         assets: dict[str, bytes] = {}
-        if "docx" in formats and svg:
-            chart_png = chart_png or funding_chart_png(context["funding"])
-            assets["funding-chart"] = chart_png
+        if "docx" in formats and funding_chart is not None:
+            assets["funding-chart"] = funding_chart.png
         template_name = f"templates/{audience}{AUDIENCE_SUFFIX}"
         for fmt in formats:
             work.append(Job(audience, fmt, html, meta, assets, dirs, template_name,

@@ -1,9 +1,10 @@
 """Context stage: a checked `FactBase` → what templates see.
 
 In: the validated, provenance-checked fact base. Out: a `BriefingContext`
-mapping of plain values — the chronology sorted by date with UK-style date
-text, funding annex rows with amounts worded as the source words them,
-totals per currency (never across currencies), key figures, people,
+mapping of plain values — the chronology sorted by date (and `sort_hint`)
+with dates in the house style of the briefing's language, funding annex rows
+with amounts worded as the source words them, the honest totals from
+`funding.py` in numbers and in one sentence that every audience prints, key figures, people,
 organisations, glossary, and numbered source notes — so templates only lay
 things out and never compute. Everything here is formatting and ordering;
 no template can reach the model objects themselves.
@@ -11,70 +12,13 @@ no template can reach the model objects themselves.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .model import Event, FactBase, FactDate, Figure, Funding, Period, Precision, Qualifier, SourceRef
-
-CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
-QUALIFIER_WORDS = {Qualifier.EXACT: "", Qualifier.OVER: "over", Qualifier.ALMOST: "almost",
-                   Qualifier.UP_TO: "up to", Qualifier.ABOUT: "about"}
-
-
-# --------------------------------------------------------------------------- formatting
-
-
-def uk_date(date: FactDate | None) -> str:
-    """2014-09-20 → "20 September 2014"; 2010-03 → "March 2010"; 2018 → "2018"."""
-    if date is None:
-        return ""
-    if date.precision is Precision.YEAR:
-        return str(date.year)
-    month = calendar.month_name[date.month]
-    if date.precision is Precision.MONTH:
-        return f"{month} {date.year}"
-    return f"{date.day} {month} {date.year}"
-
-
-def money(amount: Decimal, currency: str, qualifier: Qualifier = Qualifier.EXACT, short: bool = False) -> str:
-    """Decimal → "£44.5m" (short) or "£44,500,000", with the source's qualifier: "almost €150m"."""
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    if short and amount >= 1_000_000:
-        millions = (amount / Decimal(1_000_000)).normalize()
-        number = f"{millions:f}m"
-    else:
-        number = f"{amount.normalize():,f}"
-    text = f"{symbol}{number}" if symbol else f"{number} {currency}"
-    word = QUALIFIER_WORDS[qualifier]
-    return f"{word} {text}" if word else text
-
-
-def number(value: Decimal, unit: str, qualifier: Qualifier = Qualifier.EXACT) -> str:
-    """A key figure: "more than 9,700 attempts", "£4.25m"; money units are ISO codes."""
-    if unit in CURRENCY_SYMBOLS or (len(unit) == 3 and unit.isupper()):
-        text = money(value, unit, Qualifier.EXACT, short=True)
-    else:
-        if value >= 1_000_000 and value % 1_000_000 == 0 or value >= 10_000_000:
-            digits = f"{(value / Decimal(1_000_000)).normalize():f} million"
-        else:
-            digits = f"{value.normalize():,f}"
-        if value == 1 and unit.endswith("s") and " " not in unit:
-            unit = unit[:-1]  # "1 tonne", not "1 tonnes"
-        text = f"{digits} {unit}"
-    word = {Qualifier.OVER: "more than"}.get(qualifier, QUALIFIER_WORDS[qualifier])
-    return f"{word} {text}" if word else text
-
-
-def period_text(period: Period | None) -> str:
-    if period is None:
-        return ""
-    start, end = uk_date(period.start), uk_date(period.end)
-    if not end or end == start:
-        return start
-    return f"{start} to {end}"
-
+from .funding import HonestTotals, honest_totals
+from .housestyle import HouseStyle
+from .model import Event, FactBase, FactDate, Figure, Funding, SourceRef
 
 # --------------------------------------------------------------------------- sources as numbered notes
 
@@ -84,6 +28,7 @@ class SourceNotes:
     """Numbers each cited seed once, in order of first citation: the briefing's endnotes."""
 
     base: FactBase
+    style: HouseStyle
     numbers: dict[str, int] = field(default_factory=dict)
 
     def cite(self, refs: list[SourceRef]) -> list[dict[str, Any]]:
@@ -100,7 +45,7 @@ class SourceNotes:
         result = []
         for seed_id, number_ in sorted(self.numbers.items(), key=lambda item: item[1]):
             seed = self.base.seed(seed_id)
-            published = uk_date(seed.published)
+            published = self.style.date(seed.published)
             result.append({
                 "number": number_, "id": seed.id, "title": seed.title, "kind": seed.kind.value,
                 "publisher": seed.publisher, "publisher_inferred": seed.publisher_inferred,
@@ -114,7 +59,8 @@ class SourceNotes:
 # --------------------------------------------------------------------------- the context
 
 
-def _event_row(event: Event, people: dict, organisations: dict, notes: SourceNotes) -> dict[str, Any]:
+def _event_row(event: Event, people: dict, organisations: dict, notes: SourceNotes,
+               style: HouseStyle) -> dict[str, Any]:
     actors = []
     for actor in event.actors:
         if actor.person:
@@ -124,54 +70,138 @@ def _event_row(event: Event, people: dict, organisations: dict, notes: SourceNot
             org = organisations[actor.organisation]
             actors.append(org.acronym or org.name)
     return {
-        "id": event.id, "date": uk_date(event.date), "iso_date": event.date.iso(),
+        "id": event.id, "date": style.date(event.date), "iso_date": event.date.iso(),
         "precision": event.date.precision.value, "year": event.date.year,
         "inferred": event.date_inferred, "title": event.title, "summary": event.summary,
         "actors": actors, "places": event.places, "tags": event.tags, "sources": notes.cite(event.sources),
     }
 
 
-def _funding_row(item: Funding, events: dict[str, Event], notes: SourceNotes) -> dict[str, Any]:
+def _funding_row(item: Funding, events: dict[str, Event], organisations: dict, notes: SourceNotes,
+                 style: HouseStyle, by_id: dict[str, Funding]) -> dict[str, Any]:
     event = events[item.event]
-    equivalents = [money(e.amount, e.currency, e.qualifier, short=True) for e in item.equivalents]
-    amount_text = money(item.amount, item.currency, item.qualifier, short=True)
+    equivalents = [style.money(e.amount, e.currency, e.qualifier) for e in item.equivalents]
+    rate = style.rate(item.rate.amount, item.currency, item.rate.per, item.rate.qualifier) if item.rate else ""
+    amount_text = style.money(item.amount, item.currency, item.qualifier) if item.amount is not None else rate
     if equivalents:
         amount_text += f" ({', '.join(equivalents)})"
+
+    def short(other_id: str) -> str:
+        other = by_id[other_id]
+        return style.money(other.amount, other.currency, other.qualifier) if other.amount is not None else \
+            style.rate(other.rate.amount, other.currency, other.rate.per)
+
+    relations = []
+    if item.part_of is not None and item.part_of.id in by_id:
+        relations.append({"kind": "part_of", "id": item.part_of.id, "amount": short(item.part_of.id),
+                          "note": item.part_of.note, "sources": notes.cite(item.part_of.sources)})
+    for relation in item.overlaps:
+        if relation.id in by_id:
+            relations.append({"kind": "overlaps", "id": relation.id, "amount": short(relation.id),
+                              "note": relation.note, "sources": notes.cite(relation.sources)})
+
+    def organisation_name(org_id: str | None) -> str | None:
+        org = organisations.get(org_id) if org_id else None
+        return org.name if org is not None else None
+
     return {
-        "id": item.id, "title": item.title, "date": uk_date(event.date), "iso_date": event.date.iso(),
+        "id": item.id, "title": item.title, "date": style.date(event.date), "iso_date": event.date.iso(),
         "date_inferred": event.date_inferred, "event": event.title, "event_id": event.id,
         "purpose": item.purpose, "amount": item.amount, "currency": item.currency,
         "qualifier": item.qualifier.value, "amount_text": amount_text,
-        "amount_full": money(item.amount, item.currency, item.qualifier),
-        "period": period_text(item.period), "period_inferred": item.period.inferred if item.period else None,
-        "per_year": money(item.per_year, item.currency, short=True) + " a year" if item.per_year else "",
-        "overlaps": item.overlaps, "overlap_note": item.overlap_note, "sources": notes.cite(item.sources),
+        "amount_full": style.money(item.amount, item.currency, item.qualifier, short=False)
+        if item.amount is not None else rate,
+        "rate": rate, "rate_amount": item.rate.amount if item.rate is not None else None, "per_year": rate if item.rate is not None and item.rate.per.value == "year" else "",
+        "period": style.period(item.period), "period_inferred": item.period.inferred if item.period else None,
+        "period_start": item.period.start.iso() if item.period else None,
+        "period_end": (item.period.end or item.period.start).iso() if item.period else None,
+        "from": organisation_name(item.giver), "to": organisation_name(item.recipient),
+        "overlaps": item.overlap_ids, "overlap_note": _overlap_note(item), "relations": relations,
+        "sources": notes.cite(item.sources),
     }
 
 
-def _totals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Sum per currency. Never across currencies; a total of qualified amounts is marked approximate."""
-    totals: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        total = totals.setdefault(row["currency"], {"currency": row["currency"], "amount": Decimal(0), "count": 0,
-                                                     "approximate": False})
-        total["amount"] += row["amount"]
-        total["count"] += 1
-        total["approximate"] |= row["qualifier"] != Qualifier.EXACT.value
-    result = []
-    for currency in sorted(totals):
-        total = totals[currency]
-        total["text"] = ("about " if total["approximate"] else "") + money(total["amount"], currency, short=True)
-        result.append(total)
-    return result
+def _overlap_note(item: Funding) -> str | None:
+    notes = [r.note for r in item.overlaps if r.note] + ([item.overlap_note] if item.overlap_note else [])
+    if item.part_of is not None and item.part_of.note:
+        notes.insert(0, item.part_of.note)
+    return " ".join(dict.fromkeys(notes)) or None
 
 
-def _figure_row(figure: Figure, notes: SourceNotes) -> dict[str, Any]:
+def _join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def funding_summary(totals: HonestTotals, rows_by_id: dict[str, dict[str, Any]], style: HouseStyle,
+                    giver_names: dict[str | None, str | None]) -> dict[str, Any]:
+    """The honest totals as numbers and as the one sentence every audience prints."""
+    several_givers = len({t.giver for t in totals.totals} | {e.commitment.giver for e in totals.left_out}) > 1
+    lines = []
+    for total in totals.totals:
+        count = len(total.counted)
+        text = style.money(total.amount, total.currency, total.qualifier)
+        lines.append({
+            "currency": total.currency, "giver": giver_names.get(total.giver), "amount": total.amount,
+            "qualifier": total.qualifier.value, "count": count, "text": text,
+            "approximate": total.qualifier.value not in ("exact",),
+            "parts": [rows_by_id[c.id]["amount_text"] for c in total.counted],
+        })
+    left_out = []
+    for entry in totals.left_out:
+        row = rows_by_id[entry.commitment.id]
+        when = f"over {row['period']}" if row["period"] else row["date"]
+        related = _join([f"the {rows_by_id[r.id]['amount_text'].split(' (')[0]}" for r in entry.related])
+        why = f"which is part of {related}" if entry.reason == "part_of" else f"which may overlap {related}"
+        left_out.append({"id": entry.commitment.id, "text": f"{row['amount_text']}, {when}, {why}",
+                         "amount_text": row["amount_text"], "reason": entry.reason})
+    rates = [f"{rows_by_id[f.id]['rate']}" + (f" ({rows_by_id[f.id]['period']})" if rows_by_id[f.id]["period"] else "")
+             for f in totals.rates_only]
+
+    parts = []
+    for line in lines:
+        counted = f"{line['count']} commitment{'s' if line['count'] != 1 else ''}"
+        giver = f" from {line['giver']}" if several_givers and line["giver"] else ""
+        parts.append(f"{line['text']}{giver} ({counted})")
+    sentences = []
+    if parts:
+        several_currencies = len({line["currency"] for line in lines}) > 1
+        sentences.append(f"Separate commitments add up to {_join(parts)}"
+                         + ("; amounts in different currencies are not added together." if several_currencies
+                            else "."))
+    if left_out:
+        sentences.append("Left out, so that no money is counted twice: "
+                         + "; ".join(item["text"] for item in left_out) + ".")
+    if rates:
+        sentences.append("Stated only as a rate, with no total to add: " + "; ".join(rates) + ".")
+    return {"totals": lines, "left_out": left_out, "rates_only": rates, "text": " ".join(sentences),
+            "has_total": bool(lines)}
+
+
+def _figure_row(figure: Figure, notes: SourceNotes, style: HouseStyle) -> dict[str, Any]:
     return {
         "id": figure.id, "label": figure.label, "value": figure.value, "unit": figure.unit,
-        "text": number(figure.value, figure.unit, figure.qualifier), "period": period_text(figure.period),
+        "text": style.count(figure.value, figure.unit, figure.qualifier), "period": style.period(figure.period),
         "period_inferred": figure.period.inferred, "note": figure.note, "sources": notes.cite(figure.sources),
     }
+
+
+def chronological(events: list[Event]) -> list[Event]:
+    """Events in date order. Dates of mixed precision: a year-only date sorts after the months and days of
+    that year, a month-only date after the days of that month — unless the event's ``sort_hint`` says
+    "before ID" or "after ID", which moves it next to that event."""
+    ordered = sorted(events, key=lambda e: (e.date.sort_key, e.id))
+    hinted = [e for e in ordered if e.sort_hint]
+    for event in hinted:
+        where, other_id = event.sort_hint.split(" ", 1)
+        others = [e for e in ordered if e.id == other_id and e is not event]
+        if not others:
+            continue  # reported by check
+        ordered.remove(event)
+        index = ordered.index(others[0])
+        ordered.insert(index if where == "before" else index + 1, event)
+    return ordered
 
 
 def build_context(base: FactBase, audience: str, since: FactDate | None = None) -> dict[str, Any]:
@@ -181,19 +211,32 @@ def build_context(base: FactBase, audience: str, since: FactDate | None = None) 
     update briefing can mark what is new since the last one. A date that only
     partly falls after `since` (a month that contains it) is not counted as new.
     """
-    notes = SourceNotes(base)
+    style = HouseStyle(base.briefing.language, frozenset(
+        {f.currency for f in base.funding} | {e.currency for f in base.funding for e in f.equivalents}
+        | {fig.unit for fig in base.figures}))
+    notes = SourceNotes(base, style)
     people = {p.id: p for p in base.people}
     organisations = {o.id: o for o in base.organisations}
     events = {e.id: e for e in base.events}
+    funding_by_id = {f.id: f for f in base.funding}
 
     def is_new(date: FactDate) -> bool:
         return since is not None and date.earliest > since.latest
 
-    chronology = [_event_row(e, people, organisations, notes) | {"new": is_new(e.date)}
-                  for e in sorted(base.events, key=lambda e: (e.date.sort_key, e.id))]
-    funding_rows = [_funding_row(f, events, notes) | {"new": is_new(events[f.event].date)}
-                    for f in sorted(base.funding, key=lambda f: (events[f.event].date.sort_key, f.id))]
-    figures = [_figure_row(f, notes) for f in sorted(base.figures, key=lambda f: (f.period.start.sort_key, f.id))]
+    ordered_events = chronological(base.events)
+    position = {e.id: i for i, e in enumerate(ordered_events)}
+    chronology = [_event_row(e, people, organisations, notes, style) | {"new": is_new(e.date)}
+                  for e in ordered_events]
+    ordered_funding = sorted(base.funding, key=lambda f: (position[f.event], f.id))
+    funding_rows = [_funding_row(f, events, organisations, notes, style, funding_by_id)
+                    | {"new": is_new(events[f.event].date)} for f in ordered_funding]
+    rows_by_id = {row["id"]: row for row in funding_rows}
+    totals = honest_totals(ordered_funding)
+    summary = funding_summary(totals, rows_by_id, style,
+                              {f.giver: (organisations[f.giver].name if f.giver in organisations else None)
+                               for f in base.funding})
+    summary["title"] = base.briefing.funding_title
+    figures = [_figure_row(f, notes, style) for f in sorted(base.figures, key=lambda f: (f.period.start.sort_key, f.id))]
     people_rows = [{"id": p.id, "name": p.name, "country": p.country, "roles": p.roles,
                     "sources": notes.cite(p.sources)} for p in sorted(base.people, key=lambda p: p.name)]
     organisation_rows = [{"id": o.id, "name": o.name, "acronym": o.acronym, "country": o.country,
@@ -203,21 +246,25 @@ def build_context(base: FactBase, audience: str, since: FactDate | None = None) 
                 for g in sorted(base.glossary, key=lambda g: g.term.lower())]
     briefing = base.briefing
     years = [e.date.year for e in base.events]
+    latest = max(base.events, key=lambda e: e.date.latest).date if base.events else None
     return {
         "audience": audience,
         "briefing": {
             "title": briefing.title, "subject": briefing.subject, "slug": base.slug,
-            "marking": briefing.protective_marking, "owner": briefing.owner, "date": uk_date(briefing.date),
+            "marking": briefing.protective_marking, "owner": briefing.owner, "date": style.date(briefing.date),
             "iso_date": briefing.date.iso(), "language": briefing.language, "summary": briefing.summary,
             "top_lines": briefing.top_lines, "lines_to_take": briefing.lines_to_take,
             "questions": [{"question": q.question, "answer": q.answer} for q in briefing.questions],
             "first_year": min(years) if years else None, "last_year": max(years) if years else None,
+            "latest_fact_date": style.date(latest) if latest else None,
+            "funding_title": briefing.funding_title,
         },
-        "since": uk_date(since) if since else None,
+        "since": style.date(since) if since else None,
         "chronology": chronology,
         "key_events": [row for row in chronology if "key" in row["tags"]] or chronology,
         "funding": funding_rows,
-        "funding_totals": _totals(funding_rows),
+        "funding_summary": summary,
+        "funding_totals": summary["totals"],
         "funding_currencies": sorted({row["currency"] for row in funding_rows}),
         "figures": figures,
         "people": people_rows,

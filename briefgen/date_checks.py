@@ -2,14 +2,15 @@
 
 In: a validated `FactBase` and the seed texts. Out: located `Problem`s, for
 
-* an event whose date agrees with none of the dates stated in its quotes' sentences
+* an event whose date agrees with none of the dates stated in its quotes (else their
+  sentences, else the sentence before each)
   ("The JOCC was opened in March 2010" but ``date: 2009-03``), or is more precise
   than any of them; words such as "today", "last month" or "24 January" are read
   against the source's own date;
 * an event whose date can only be worked out ("last month", or a source whose own
   date is inferred) but has no ``date_inferred`` reason;
 * a funding commitment whose event's date is not the date the commitment's sources
-  give it — the sentence of the quote, else the sentences beside it, else the date
+  give it — the quote, else its sentence, else the sentence before it, else the date
   the source was published (a commitment reported as news);
 * a key figure whose period agrees with none of the dates its quotes state.
 
@@ -23,7 +24,7 @@ import datetime as dt
 from .errors import Problem
 from .housestyle import HouseStyle
 from .model import FactBase, FactDate, Figure, Funding, Precision, Seed, SourceRef
-from .read_dates import DateMention, find_dates, neighbour_span, sentence_span
+from .read_dates import DateMention, find_dates, preceding_span, sentence_span
 
 _PRECISION_RANK = {Precision.YEAR: 0, Precision.MONTH: 1, Precision.DAY: 2}
 # A commitment reported with no date near it is taken as news: made at most this long before the report.
@@ -55,7 +56,8 @@ class _Evidence:
 
 def _mentions_around(base: FactBase, refs: list[SourceRef], quote_spans: dict[int, tuple[int, int]],
                      scope: str, month_first: bool) -> _Evidence:
-    """Dates stated in the quotes themselves ("quote"), their sentences ("sentence") or the sentences beside them."""
+    """Dates stated in the quotes themselves ("quote"), their sentences ("sentence") or those and the sentence
+    before each ("preceding")."""
     evidence = _Evidence()
     seeds = {seed.id: seed for seed in base.seeds}
     for ref in refs:
@@ -65,15 +67,15 @@ def _mentions_around(base: FactBase, refs: list[SourceRef], quote_spans: dict[in
             continue
         text = base.seed_texts[seed.id]
         left, right = {"quote": lambda t, a, b: (a, b), "sentence": sentence_span,
-                       "neighbours": neighbour_span}[scope](text, *span)
+                       "preceding": preceding_span}[scope](text, *span)
         evidence.add(find_dates(text[left:right], seed.published, month_first), seed)
     return evidence
 
 
 def _closest_evidence(base, refs, quote_spans, month_first: bool) -> _Evidence:
-    """The narrowest scope that states a date: the quotes, else their sentences, else the sentences beside them."""
+    """The narrowest scope that states a date: the quotes, else their sentences, else the sentences before."""
     evidence = _Evidence()
-    for scope in ("quote", "sentence", "neighbours"):
+    for scope in ("quote", "sentence", "preceding"):
         evidence = _mentions_around(base, refs, quote_spans, scope, month_first)
         if evidence.points():
             return evidence

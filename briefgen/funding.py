@@ -151,12 +151,24 @@ def honest_totals(funding: list[Funding]) -> HonestTotals:
             result.left_out.append(LeftOut(item, "part_of", [by_id[item.part_of.id]]))
         else:
             with_total.append(item)
+    def whole(item_id: str) -> str:
+        """The commitment whose total holds this one's money: itself, or the top of its part_of chain."""
+        seen = {item_id}
+        current = by_id[item_id]
+        while current.part_of is not None and current.part_of.id in by_id and current.part_of.id not in seen:
+            seen.add(current.part_of.id)
+            current = by_id[current.part_of.id]
+        return current.id
+
+    # An overlap with a part is an overlap with the whole that holds it.
     edges: dict[str, set[str]] = {}
-    for item in with_total:
+    for item in funding:
         for other in item.overlap_ids:
-            if other in by_id and other != item.id:
-                edges.setdefault(item.id, set()).add(other)
-                edges.setdefault(other, set()).add(item.id)
+            if other in by_id:
+                a, b = whole(item.id), whole(other)
+                if a != b:
+                    edges.setdefault(a, set()).add(b)
+                    edges.setdefault(b, set()).add(a)
 
     counted: list[Funding] = []
     for group in _components(with_total, edges):
@@ -183,7 +195,7 @@ def honest_totals(funding: list[Funding]) -> HonestTotals:
             representatives = kept
         counted += representatives
 
-    left_out_ids = {entry.commitment.id for entry in result.left_out}
+    left_out_ids = {entry.commitment.id for entry in result.left_out if entry.reason == "overlaps"}
     groups: dict[tuple[str | None, str], list[Funding]] = {}
     for item in funding:
         if item in counted:
@@ -191,7 +203,7 @@ def honest_totals(funding: list[Funding]) -> HonestTotals:
     for (giver, currency), items in groups.items():
         anything_left_out = any(f.id in left_out_ids and f.currency == currency and f.giver == giver
                                 for f in funding) or any(
-            entry.commitment.giver == giver and any(r in items for r in entry.related) for entry in result.left_out)
+            entry.reason == "overlaps" and any(r in items for r in entry.related) for entry in result.left_out)
         total = sum((f.amount for f in items if f.amount is not None), Decimal(0))
         result.totals.append(CurrencyTotal(currency, giver, total, _aggregate(items, anything_left_out), items))
     result.left_out.sort(key=lambda entry: funding.index(entry.commitment))

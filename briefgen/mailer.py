@@ -285,13 +285,13 @@ def _key_lines(base: "FactBase") -> tuple[str, list[str]]:
 
 
 def _plain_body(base: "FactBase", audience: str, attachments: list[tuple[str, str, bytes]]) -> str:
-    from .context import uk_date
+    from .housestyle import HouseStyle
 
     briefing = base.briefing
     heading, lines = _key_lines(base)
     wrap = textwrap.TextWrapper(width=72, break_long_words=False, break_on_hyphens=False)
     parts = [briefing.protective_marking, "", briefing.title, f"{audience_label(audience).capitalize()}, "
-             f"{uk_date(briefing.date)}", ""]
+             f"{HouseStyle(briefing.language).date(briefing.date)}", ""]
     if lines:
         parts.append(f"{heading}:")
         for line in lines:
@@ -306,7 +306,7 @@ def _plain_body(base: "FactBase", audience: str, attachments: list[tuple[str, st
 
 
 def _html_body(base: "FactBase", audience: str, attachments: list[tuple[str, str, bytes]]) -> str:
-    from .context import uk_date
+    from .housestyle import HouseStyle
 
     e = html.escape  # every fact string is escaped: fact text is data, never markup
     briefing = base.briefing
@@ -314,7 +314,7 @@ def _html_body(base: "FactBase", audience: str, attachments: list[tuple[str, str
     marking = f'<p style="font-weight:bold;letter-spacing:0.05em">{e(briefing.protective_marking)}</p>'
     parts = [f'<!DOCTYPE html>\n<html lang="{e(briefing.language)}">\n<head><meta charset="utf-8">'
              f'<title>{e(briefing.title)}</title></head>\n<body>', marking, f"<h1>{e(briefing.title)}</h1>",
-             f"<p>{e(audience_label(audience).capitalize())}, {e(uk_date(briefing.date))}</p>"]
+             f"<p>{e(audience_label(audience).capitalize())}, {e(HouseStyle(briefing.language).date(briefing.date))}</p>"]
     if lines:
         parts.append(f"<h2>{e(heading)}</h2>\n<ul>")
         parts += [f"<li>{e(line)}</li>" for line in lines]

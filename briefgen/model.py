@@ -238,6 +238,14 @@ class Briefing(Strict):
     lines_to_take: list[Text] = []
     questions: list[QuestionAnswer] = []
 
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        from .housestyle import babel_locale
+
+        babel_locale(value)  # raises ValueError with a message for a language Babel does not know
+        return value
+
     @field_validator("date")
     @classmethod
     def _day_precision(cls, value: FactDate) -> FactDate:

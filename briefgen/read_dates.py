@@ -257,15 +257,16 @@ def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
     return left, max(right, end)
 
 
-def neighbour_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence holding text[start:end] with the one before and the one after, within its paragraph."""
+def preceding_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence holding text[start:end] with the sentence before it, within its paragraph.
+
+    Only the sentence before: a sentence is usually set up by the one before it ("The treaty, signed in
+    January 2018, … This includes £44.5m"), while the one after often moves on to something else.
+    """
     left, right = sentence_span(text, start, end)
     # A paragraph ends at a blank line or where a list item starts.
     breaks = list(_PARAGRAPH_BREAK.finditer(text))
     paragraph_left = max((b.end() for b in breaks if b.end() <= start), default=0)
-    paragraph_right = min((b.start() for b in breaks if b.start() >= end), default=len(text))
     if left > paragraph_left:
         left = max(paragraph_left, sentence_span(text, max(0, left - 2), max(0, left - 2))[0])
-    if right < paragraph_right:
-        right = min(paragraph_right, sentence_span(text, min(len(text), right + 1), min(len(text), right + 1))[1])
     return left, right

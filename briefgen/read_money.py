@@ -62,7 +62,7 @@ _EXTRA_SIGNS: dict[str, tuple[str, ...]] = {
     "$": tuple(_DOLLARS), "US$": ("USD",), "U.S.$": ("USD",), "USD$": ("USD",), "AU$": ("AUD",), "A$": ("AUD",),
     "C$": ("CAD",), "CA$": ("CAD",), "NZ$": ("NZD",), "HK$": ("HKD",), "S$": ("SGD",), "NT$": ("TWD",),
     "R$": ("BRL",), "Mex$": ("MXN",), "¥": ("JPY", "CNY"), "JP¥": ("JPY",), "CN¥": ("CNY",), "RMB": ("CNY",),
-    "£": ("GBP", "EGP", "FKP", "GIP", "SHP", "SYP", "LBP"), "€": ("EUR",),
+    "£": ("GBP",), "€": ("EUR",),
     "kr": ("NOK", "SEK", "DKK", "ISK"), "kr.": ("NOK", "SEK", "DKK", "ISK"), "Kr": ("NOK", "SEK", "DKK", "ISK"),
     "Fr.": ("CHF",), "SFr.": ("CHF",), "Rs": ("INR", "PKR", "LKR", "NPR"), "Rs.": ("INR", "PKR", "LKR", "NPR"),
     "₹": ("INR",), "₩": ("KRW",), "₽": ("RUB",), "₺": ("TRY",), "₪": ("ILS",), "₦": ("NGN",), "₱": ("PHP",),

@@ -99,11 +99,38 @@ def test_funding_annex_amounts_qualifiers_and_totals(shipped):
         annex = text[text.index("Annex A: Funding commitments", text.index("Sources") if fmt == "pdf" else 0):]
         for amount in ("£15m", "£12m", "almost €150m", "£44.5m", "over £6m (€7m)", "€62.7m", "£4m a year"):
             assert amount in annex, (fmt, amount)
-        # Each currency totalled on its own; qualified amounts make the total approximate.
-        assert "EUR about €212.7m across 2 commitments" in annex
-        assert "GBP about £77.5m across 4 commitments" in annex
-        assert "never added together" in annex
-        assert "Possible overlap:" in annex
+        assert "Possible overlap with the" in annex
+
+
+# The honest totals for the shipped facts, worked out by hand from facts/funding.yaml:
+#   GBP: £15m (Evian), £12m (Calais deal), £44.5m (Sandhurst), over £6m (action plan, may overlap the £44.5m).
+#   EUR: almost €150M (running total, may overlap the £12m and the £44.5m), €62.7m (2021).
+#   The overlap group {€150M, £12m, £44.5m, £6m}: in GBP the £44.5m/£6m pair counts once, as the £44.5m;
+#   that leaves two GBP members (£12m, £44.5m) against one EUR member (€150M), so GBP is counted and the
+#   €150M is left out. GBP: 15 + 12 + 44.5 = £71.5m, "at least" because money was left out; EUR: €62.7m,
+#   also "at least" because the €150M was left out.
+HONEST_TOTALS = ("Separate commitments add up to at least £71.5m (3 commitments) and at least €62.7m "
+                 "(1 commitment); amounts in different currencies are not added together.")
+LEFT_OUT = ("Left out, so that no money is counted twice: almost €150m, over October 2014 to October 2018, "
+            "which may overlap the £12m and the £44.5m; over £6m (€7m), 24 January 2019, which may overlap "
+            "the £44.5m.")
+
+
+@pytest.mark.parametrize("audience", ["minister", "official", "press"])
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
+def test_every_audience_prints_the_same_honest_totals(shipped, audience, fmt):
+    path = path_of(shipped, audience, fmt)
+    if fmt == "pdf":
+        text = flat(pdftotext(path))
+    elif fmt == "docx":
+        text = flat(docx_text(path))
+    else:
+        text = flat(re.sub(r"<[^>]+>", "", path.read_text()).replace("&nbsp;", " "))
+    assert HONEST_TOTALS in text
+    assert LEFT_OUT in text
+    # The old misleading sums of overlapping money never appear.
+    for wrong in ("77.5", "212.7", "£77", "€212"):
+        assert wrong not in text, wrong
 
 
 def test_sources_listed_and_cited(shipped):
@@ -144,7 +171,7 @@ def test_docx_structure(shipped):
     xml = zipfile.ZipFile(path).read("word/document.xml").decode()
     assert xml.count("<w:tblHeader") >= len(document.tables) > 3
     assert 'TOC \\o "1-2"' in xml or "TOC \\o" in xml
-    assert 'descr="Bar chart of funding commitments' in xml
+    assert 'descr="Funding commitments: 6 amounts, 2009–2021, one panel per currency (GBP, EUR), not converted.' in xml
     footer = zipfile.ZipFile(path).read("word/footer1.xml").decode() if "word/footer1.xml" in \
         zipfile.ZipFile(path).namelist() else ""
     assert "OFFICIAL" in footer and "NUMPAGES" in footer
@@ -185,7 +212,9 @@ def test_html_is_standalone(shipped):
     html = path_of(shipped, "official", "html").read_text()
     assert '<html lang="en-GB">' in html
     assert '<img class="chart" src="data:image/svg+xml;base64,' in html
-    assert 'alt="Bar chart of funding commitments by date' in html
+    alt = re.search(r'<img class="chart"[^>]* alt="([^"]*)"', html)[1]
+    assert alt.startswith("Funding commitments: 6 amounts, 2009–2021, one panel per currency (GBP, EUR), not converted.")
+    assert "may overlap" in alt and len(alt) <= 250
     assert not re.search(r'(src|href)="(https?:|file:|/)', html)
 
 
