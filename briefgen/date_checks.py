@@ -118,7 +118,8 @@ def _check_event(base, event, quote_spans, style: HouseStyle, month_first: bool)
         return [located.problem(event, ("date",), f"{event.date} ({shown}) agrees with none of the dates its quotes "
                                                   f"state: {evidence.describe(style)}; correct the date, or add "
                                                   "date_note saying why it differs")]
-    on_dateline = any(event.date == s.published for _, s in agreeing)
+    # The date is the source's own (not inferred) publication date: the dateline states it.
+    on_dateline = any(event.date == s.published and not s.published_inferred for _, s in agreeing)
     best = max(_PRECISION_RANK[m.precision] for m, _ in agreeing)
     if best < _PRECISION_RANK[event.date.precision] and not on_dateline and not event.date_note:
         return [located.problem(event, ("date",), f"{event.date} is more precise than its quotes, which give "
