@@ -165,7 +165,7 @@ def _known_currency(value: str) -> str:
     from .read_money import is_currency_code
 
     if not is_currency_code(value):
-        raise ValueError(f"'{value}' is not an ISO 4217 currency code; expected a code such as GBP, EUR, USD or CHF")
+        raise ValueError(f"'{value}' is not an ISO 4217 currency code; expected a code such as EUR, USD, JPY or CHF")
     return value
 
 
@@ -573,10 +573,10 @@ def _message_for(error: dict, model: type[BaseModel]) -> str:
     if kind == "string_pattern_mismatch":
         field = str(loc[-1]) if loc and not isinstance(loc[-1], int) else ""
         if field == "currency" or "[A-Z]{3}" in error["ctx"]["pattern"]:
-            return f"'{error.get('input')}' is not an ISO 4217 currency code; expected three capital letters such as GBP or EUR"
+            return f"'{error.get('input')}' is not an ISO 4217 currency code; expected three capital letters such as EUR or USD"
         if error["ctx"]["pattern"].startswith("^(before|after)"):
             return (f"'{error.get('input')}' is not a sort hint; expected 'before ID' or 'after ID', "
-                    "e.g. 'before calais-deal-2014'")
+                    "e.g. 'before summit-2019'")
         if "a-z0-9" in error["ctx"]["pattern"]:
             return f"'{error.get('input')}' is not a valid id; expected lower-case letters, digits and hyphens, e.g. sandhurst-treaty"
         return f"'{error.get('input')}' does not match the expected form {error['ctx']['pattern']}"

@@ -216,6 +216,12 @@ def check_provenance(base: FactBase) -> ProvenanceReport:
         if figure.event:
             check_ref(figure, ("event",), figure.event, "events")
     problems += _check_sort_hints(base)
+    subject_length = len(" ".join(base.briefing.subject.split()))
+    if subject_length > 255:
+        problems.append(located.problem(base.briefing, ("subject",), f"is {subject_length} characters long; Word "
+                                        "keeps at most 255 in a document property, so the Word file's Subject "
+                                        "property is cut at a word with an ellipsis (the text of every output "
+                                        "is whole)", warning=True))
     problems += check_relations(base)
 
     # -- quotes: each occurs in its seed; remember where, for coverage and for the dates around it

@@ -230,6 +230,8 @@ def test_another_topic_passes_check(tmp_path):
      "funding[1].amount: 7,500,000,000 NOK is more than the 6,250,000,000 NOK of 'norway-basin-fund' it is part of"),
     ("part_of: us-global-2020", "part_of: us-arvelo-share", "id: us-arvelo-share",
      "funding[8].part_of.id: a commitment cannot be related to itself"),
+    ("currency: EUR", "currency: XYZ", "id: ec-2016",
+     "funding[4].currency: 'XYZ' is not an ISO 4217 currency code; expected a code such as EUR, USD, JPY or CHF"),
     ("from: japan", "from: japn", "id: japan-loans-2016",
      "funding[3].from: unknown organisation id 'japn'; did you mean 'japan'?"),
     ("sort_hint: before geneva-donor-meeting-2016", "sort_hint: before swiss-decision-2020", "",
@@ -341,3 +343,21 @@ def test_alt_text_is_short_and_states_the_overlap():
     text = alt_text(context["funding"], context["funding_summary"], "Donor funding commitments")
     assert len(text) <= ALT_TEXT_LIMIT
     assert "not added up" in text and "(NOK, EUR, USD, JPY, CHF)" in text
+
+
+def test_long_subject_is_a_warning_and_word_cuts_it_at_a_word(tmp_path):
+    from briefgen.backends.docx import word_property
+
+    project = copy_of(tmp_path, ARVELO)
+    replace_in(project / "facts" / "briefing.yaml", "A fictional topic used to test briefgen.",
+               "A fictional topic used to test briefgen. " + "More words here. " * 20)
+    os.chdir(project)
+    try:
+        base, _ = load_fact_base(Path("facts"), Path("seeds"))
+        warnings = [str(p) for p in check_provenance(base).warnings]
+    finally:
+        os.chdir(ROOT)
+    assert any(re.match(r"facts/briefing\.yaml:\d+:\d+: briefing\.subject: is \d+ characters long; Word keeps at "
+                        r"most 255", w) for w in warnings), warnings
+    cut = word_property("word " * 100)
+    assert len(cut) <= 255 and cut.endswith("word…")

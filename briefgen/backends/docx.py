@@ -966,11 +966,11 @@ def _finish_document(document, meta: dict, language: str) -> None:
 
     when = _meta_datetime(meta.get("date"))
     props = document.core_properties
-    props.title = meta.get("title") or ""
-    props.subject = meta.get("subject") or ""
-    props.author = meta.get("author") or ""
-    props.last_modified_by = meta.get("author") or ""
-    props.keywords = meta.get("keywords") or ""
+    props.title = word_property(meta.get("title"))
+    props.subject = word_property(meta.get("subject"))
+    props.author = word_property(meta.get("author"))
+    props.last_modified_by = word_property(meta.get("author"))
+    props.keywords = word_property(meta.get("keywords"))
     props.language = language
     props.comments = ""
     props.category = ""
@@ -992,6 +992,17 @@ def _clear(header_or_footer) -> None:
     element = header_or_footer._element
     for child in list(element):
         element.remove(child)
+
+
+WORD_PROPERTY_LIMIT = 255  # Word refuses longer core properties; `check` warns when the subject is cut
+
+
+def word_property(text: str | None) -> str:
+    """Text for a Word core property: whole when it fits, else cut at a word with an ellipsis."""
+    text = " ".join((text or "").split())
+    if len(text) <= WORD_PROPERTY_LIMIT:
+        return text
+    return text[: WORD_PROPERTY_LIMIT - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _meta_datetime(value) -> dt.datetime:
