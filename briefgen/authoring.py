@@ -27,10 +27,10 @@ SCAFFOLD = """{{#- Audience "{name}": {description}
       annexes        – material after the main text (each annex starts on a new page)
       sources        – the numbered list of sources (keep it: every fact cites one)
     Data you can use: briefing (title, summary, top_lines, lines_to_take, questions, marking, date),
-    chronology, key_events, funding, funding_totals, figures, people, organisations, glossary,
+    chronology, key_events, funding, funding_summary, figures, people, organisations, glossary,
     sources, since, chart.
     Building blocks: {{% from "_macros.html.j2" import cite, chronology_table, funding_table,
-    figures_table, funding_chart %}}. Run `briefgen list` to see every audience. -#}}
+    funding_totals, figures_table, funding_chart %}}. Run `briefgen list` to see every audience. -#}}
 {{% extends "{parent}" %}}
 {{% block audience_label %}}{label}{{% endblock %}}
 {body}"""

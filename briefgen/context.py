@@ -13,7 +13,6 @@ no template can reach the model objects themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from .funding import HonestTotals, honest_totals
@@ -111,7 +110,7 @@ def _funding_row(item: Funding, events: dict[str, Event], organisations: dict, n
         "qualifier": item.qualifier.value, "amount_text": amount_text,
         "amount_full": style.money(item.amount, item.currency, item.qualifier, short=False)
         if item.amount is not None else rate,
-        "rate": rate, "rate_amount": item.rate.amount if item.rate is not None else None, "per_year": rate if item.rate is not None and item.rate.per.value == "year" else "",
+        "rate": rate, "rate_amount": item.rate.amount if item.rate is not None else None,
         "period": style.period(item.period), "period_inferred": item.period.inferred if item.period else None,
         "period_start": item.period.start.iso() if item.period else None,
         "period_end": (item.period.end or item.period.start).iso() if item.period else None,
@@ -246,7 +245,6 @@ def build_context(base: FactBase, audience: str, since: FactDate | None = None) 
                 for g in sorted(base.glossary, key=lambda g: g.term.lower())]
     briefing = base.briefing
     years = [e.date.year for e in base.events]
-    latest = max(base.events, key=lambda e: e.date.latest).date if base.events else None
     return {
         "audience": audience,
         "briefing": {
@@ -256,7 +254,6 @@ def build_context(base: FactBase, audience: str, since: FactDate | None = None) 
             "top_lines": briefing.top_lines, "lines_to_take": briefing.lines_to_take,
             "questions": [{"question": q.question, "answer": q.answer} for q in briefing.questions],
             "first_year": min(years) if years else None, "last_year": max(years) if years else None,
-            "latest_fact_date": style.date(latest) if latest else None,
             "funding_title": briefing.funding_title,
         },
         "since": style.date(since) if since else None,

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .errors import Problem
-from .model import FactBase, Funding, Qualifier
+from .model import FactBase, Funding, Qualifier, did_you_mean
 
 _LOWER = {Qualifier.EXACT, Qualifier.OVER, Qualifier.AT_LEAST}
 _UPPER = {Qualifier.EXACT, Qualifier.ALMOST, Qualifier.UNDER, Qualifier.UP_TO}
@@ -42,16 +42,13 @@ def check_relations(base: FactBase) -> list[Problem]:
     problems: list[Problem] = []
     by_id = {f.id: f for f in base.funding}
     organisations = {o.id for o in base.organisations}
-    from .sources import did_you_mean
-
     for commitment in base.funding:
         for field_name, value in (("from", commitment.giver), ("to", commitment.recipient)):
             if value is not None and value not in organisations:
                 problems.append(located.problem(commitment, (field_name,), f"unknown organisation id '{value}'"
                                                                            f"{did_you_mean(value, organisations)}"))
         relations = [(("part_of", "id"), commitment.part_of)] if commitment.part_of else []
-        relations += [(("overlaps", i, "id") if len(commitment.overlaps) else ("overlaps",), r)
-                      for i, r in enumerate(commitment.overlaps)]
+        relations += [(("overlaps", i, "id"), r) for i, r in enumerate(commitment.overlaps)]
         for path, relation in relations:
             if relation.id == commitment.id:
                 problems.append(located.problem(commitment, path, "a commitment cannot be related to itself"))

@@ -21,7 +21,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -331,8 +331,6 @@ class Rate(Strict):
 class Funding(Strict):
     """A commitment of money, in the currency the source gives, by `from` to `to` (organisation ids)."""
 
-    model_config = ConfigDict(populate_by_name=False)
-
     id: Identifier
     event: Identifier
     title: ShortText
@@ -381,10 +379,6 @@ class Funding(Strict):
     @property
     def overlap_ids(self) -> list[str]:
         return [r.id for r in self.overlaps]
-
-    def overlap_note_for(self, other_id: str) -> str | None:
-        relation = next((r for r in self.overlaps if r.id == other_id), None)
-        return (relation.note if relation is not None else None) or self.overlap_note
 
 
 class Figure(Strict):
@@ -521,8 +515,9 @@ def slugify(text: str) -> str:
 # --------------------------------------------------------------------------- validation with locations
 
 
-def _did_you_mean(word: str, allowed: list[str]) -> str:
-    close = difflib.get_close_matches(word, allowed, n=1, cutoff=0.6)
+def did_you_mean(word: str, allowed) -> str:
+    """"; did you mean 'x'?" for the closest of `allowed`, or "" when nothing is close."""
+    close = difflib.get_close_matches(word, list(allowed), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
@@ -564,7 +559,7 @@ def _message_for(error: dict, model: type[BaseModel]) -> str:
     loc = error["loc"]
     if kind == "extra_forbidden":
         allowed = _expected_fields(model, loc)
-        hint = _did_you_mean(str(loc[-1]), allowed)
+        hint = did_you_mean(str(loc[-1]), allowed)
         return f"unknown field '{loc[-1]}'{hint}" + ("" if hint else f" (allowed: {', '.join(allowed)})")
     if kind == "missing":
         return "required field is missing"

@@ -18,7 +18,6 @@ figures — produced by four checks:
 from __future__ import annotations
 
 import difflib
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,7 +27,7 @@ from .errors import Problem, display_path
 from .date_checks import check_fact_dates, quote_states_period
 from .funding import check_relations
 from .housestyle import HouseStyle
-from .model import FactBase, FactDate, Qualifier, SourceRef
+from .model import FactBase, FactDate, Qualifier, SourceRef, did_you_mean
 from .read_dates import find_dates
 from .read_money import NumberMention, find_numbers, is_currency_code, money_mentions
 
@@ -298,11 +297,6 @@ def _check_sort_hints(base: FactBase) -> list[Problem]:
                 event, ("sort_hint",), f"sort_hint is not needed: {event.date} and {other.date} ('{other.id}') "
                                        "do not overlap, so their dates already order them"))
     return problems
-
-
-def did_you_mean(value: str, known) -> str:
-    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 _hint = did_you_mean
