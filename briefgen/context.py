@@ -8,6 +8,12 @@ with amounts worded as the source words them, the honest totals from
 organisations, glossary, and numbered source notes — so templates only lay
 things out and never compute. Everything here is formatting and ordering;
 no template can reach the model objects themselves.
+
+All prose passes through the house style (`housestyle.prose`) here, once, so
+every audience and format prints the same words. Working notes — why a date
+was worked out, why an amount is left out of a total — are not printed where
+the value is: a row carries a `note_key`, a template calls `working_notes.ref`
+to number it, and the notes are printed together in one place.
 """
 
 from __future__ import annotations
@@ -16,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .funding import HonestTotals, honest_totals
-from .housestyle import HouseStyle
-from .model import Event, FactBase, FactDate, Figure, Funding, SourceRef
+from .housestyle import HouseStyle, person_with_office, prose
+from .model import Event, FactBase, FactDate, Figure, Funding, Precision, SourceRef
 
 # --------------------------------------------------------------------------- sources as numbered notes
 
@@ -35,7 +41,10 @@ class SourceNotes:
         for ref in refs:
             if ref.seed not in self.numbers:
                 self.numbers[ref.seed] = len(self.numbers) + 1
-            cited.append({"number": self.numbers[ref.seed], "seed": ref.seed, "quote": ref.quote})
+            seed = self.base.seed(ref.seed)
+            # The link's accessible name says which source it is; the visible text is only the number.
+            label = f"Source {self.numbers[ref.seed]}: {seed.publisher}, {self.style.date(seed.published)}"
+            cited.append({"number": self.numbers[ref.seed], "seed": ref.seed, "quote": ref.quote, "label": label})
         # One marker per seed even when a fact quotes it twice.
         unique = {c["number"]: c for c in cited}
         return [unique[n] for n in sorted(unique)]
@@ -45,39 +54,74 @@ class SourceNotes:
         for seed_id, number_ in sorted(self.numbers.items(), key=lambda item: item[1]):
             seed = self.base.seed(seed_id)
             published = self.style.date(seed.published)
+            reasons = [text for text in (seed.publisher_inferred, seed.published_inferred) if text]
             result.append({
                 "number": number_, "id": seed.id, "title": seed.title, "kind": seed.kind.value,
                 "publisher": seed.publisher, "publisher_inferred": seed.publisher_inferred,
-                "published": published, "published_inferred": seed.published_inferred, "file": seed.file,
-                "text": f"{seed.publisher}, {seed.kind.value}, \u2018{seed.title}\u2019, {published}"
-                        + (" (date inferred)" if seed.published_inferred else "") + ".",
+                "published": published, "published_inferred": seed.published_inferred, "url": seed.url,
+                # As a reader cites a document: publisher, title, kind, date.
+                "text": f"{seed.publisher}, \u2018{seed.title}\u2019, {seed.kind.value}, {published}.",
+                "label": f"Source {number_}: {seed.publisher}, \u2018{seed.title}\u2019, {published}",
+                "note_key": f"source-{seed.id}" if reasons else None,
+                "note_text": " ".join(reasons) if reasons else None,
             })
         return result
+
+
+class WorkingNotes:
+    """The document's notes on how values were read — numbered in the order a template first refers to them.
+
+    Context rows carry a ``note_key``; the text behind each key is registered here. A template calls
+    ``working_notes.ref(key)`` where the value is printed (it returns the note's number) and lists
+    ``working_notes.listed()`` once, at the end, so each note is printed once however often it is cited.
+    """
+
+    def __init__(self) -> None:
+        self._texts: dict[str, dict[str, str]] = {}
+        self._numbers: dict[str, int] = {}
+
+    def add(self, key: str, about: str, text: str) -> str:
+        self._texts.setdefault(key, {"about": about, "text": text})
+        return key
+
+    def ref(self, key: str | None) -> int | None:
+        if not key or key not in self._texts:
+            return None
+        if key not in self._numbers:
+            self._numbers[key] = len(self._numbers) + 1
+        return self._numbers[key]
+
+    def listed(self) -> list[dict[str, Any]]:
+        return [{"number": number_, "key": key, **self._texts[key]}
+                for key, number_ in sorted(self._numbers.items(), key=lambda item: item[1])]
 
 
 # --------------------------------------------------------------------------- the context
 
 
 def _event_row(event: Event, people: dict, organisations: dict, notes: SourceNotes,
-               style: HouseStyle) -> dict[str, Any]:
+               style: HouseStyle, working: WorkingNotes, say) -> dict[str, Any]:
     actors = []
     for actor in event.actors:
         if actor.person:
-            name = people[actor.person].name
-            actors.append(f"{name} ({actor.role})" if actor.role else name)
+            actors.append(say(person_with_office(people[actor.person].name, actor.role)))
         else:
             org = organisations[actor.organisation]
             actors.append(org.acronym or org.name)
+    date = style.date(event.date)
+    note_key = working.add(f"date-{event.id}", f"{date}: {say(event.title)}",
+                           say(event.date_inferred)) if event.date_inferred else None
     return {
-        "id": event.id, "date": style.date(event.date), "iso_date": event.date.iso(),
+        "id": event.id, "date": date, "iso_date": event.date.iso(),
         "precision": event.date.precision.value, "year": event.date.year,
-        "inferred": event.date_inferred, "title": event.title, "summary": event.summary,
-        "actors": actors, "places": event.places, "tags": event.tags, "sources": notes.cite(event.sources),
+        "inferred": event.date_inferred, "note_key": note_key, "title": say(event.title),
+        "summary": say(event.summary), "actors": actors, "places": event.places, "tags": event.tags,
+        "sources": notes.cite(event.sources),
     }
 
 
 def _funding_row(item: Funding, events: dict[str, Event], organisations: dict, notes: SourceNotes,
-                 style: HouseStyle, by_id: dict[str, Funding]) -> dict[str, Any]:
+                 style: HouseStyle, by_id: dict[str, Funding], working: WorkingNotes, say) -> dict[str, Any]:
     event = events[item.event]
     equivalents = [style.money(e.amount, e.currency, e.qualifier) for e in item.equivalents]
     rate = style.rate(item.rate.amount, item.currency, item.rate.per, item.rate.qualifier) if item.rate else ""
@@ -93,20 +137,26 @@ def _funding_row(item: Funding, events: dict[str, Event], organisations: dict, n
     relations = []
     if item.part_of is not None and item.part_of.id in by_id:
         relations.append({"kind": "part_of", "id": item.part_of.id, "amount": short(item.part_of.id),
-                          "note": item.part_of.note, "sources": notes.cite(item.part_of.sources)})
+                          "note": say(item.part_of.note), "sources": notes.cite(item.part_of.sources)})
     for relation in item.overlaps:
         if relation.id in by_id:
             relations.append({"kind": "overlaps", "id": relation.id, "amount": short(relation.id),
-                              "note": relation.note, "sources": notes.cite(relation.sources)})
+                              "note": say(relation.note), "sources": notes.cite(relation.sources)})
 
     def organisation_name(org_id: str | None) -> str | None:
         org = organisations.get(org_id) if org_id else None
         return org.name if org is not None else None
 
+    amount_alone = amount_text.split(" (")[0]
+    overlap_text = _relations_sentence(relations, say(_overlap_note(item)))
+    note_key = working.add(f"funding-{item.id}", f"{amount_alone}, {say(item.title)}", overlap_text) \
+        if overlap_text else None
+    date_key = f"date-{event.id}" if event.date_inferred else None
     return {
-        "id": item.id, "title": item.title, "date": style.date(event.date), "iso_date": event.date.iso(),
-        "date_inferred": event.date_inferred, "event": event.title, "event_id": event.id,
-        "purpose": item.purpose, "amount": item.amount, "currency": item.currency,
+        "id": item.id, "title": say(item.title), "date": style.date(event.date), "iso_date": event.date.iso(),
+        "date_inferred": event.date_inferred, "date_note_key": date_key, "note_key": note_key,
+        "event": say(event.title), "event_id": event.id,
+        "purpose": say(item.purpose), "amount": item.amount, "currency": item.currency,
         "qualifier": item.qualifier.value, "amount_text": amount_text,
         "amount_full": style.money(item.amount, item.currency, item.qualifier, short=False)
         if item.amount is not None else rate,
@@ -118,6 +168,21 @@ def _funding_row(item: Funding, events: dict[str, Event], organisations: dict, n
         "overlaps": item.overlap_ids, "overlap_note": _overlap_note(item), "relations": relations,
         "sources": notes.cite(item.sources),
     }
+
+
+def _relations_sentence(relations: list[dict[str, Any]], note: str | None) -> str | None:
+    """ "Part of the £44.5m." / "May overlap the £12m and the £44.5m." followed by the facts' note."""
+    if not relations:
+        return note
+    part_of = [r["amount"] for r in relations if r["kind"] == "part_of"]
+    overlaps = [r["amount"] for r in relations if r["kind"] == "overlaps"]
+    sentences = []
+    if part_of:
+        sentences.append(f"Part of the {part_of[0]}, so not counted again in any total.")
+    if overlaps:
+        sentences.append("May overlap " + _join([f"the {a}" for a in overlaps])
+                         + ", so left out of the totals.")
+    return " ".join(sentences + ([note] if note else []))
 
 
 def _overlap_note(item: Funding) -> str | None:
@@ -174,15 +239,31 @@ def funding_summary(totals: HonestTotals, rows_by_id: dict[str, dict[str, Any]],
                          + "; ".join(item["text"] for item in left_out) + ".")
     if rates:
         sentences.append("Stated only as a rate, with no total to add: " + "; ".join(rates) + ".")
+    # The front-sheet version: the totals only, and how many amounts stay out of them (the annex says which).
+    headline = []
+    if lines:
+        headline.append(f"Separate commitments add up to {_join([line['text'] for line in lines])}"
+                        + ("; different currencies are not added together." if len(lines) > 1 else "."))
+    if left_out:
+        n = len(left_out)
+        headline.append(f"{'One further amount is' if n == 1 else f'{n} further amounts are'} left out because "
+                        f"{'it' if n == 1 else 'they'} may overlap or form part of these.")
+    if rates:
+        n = len(rates)
+        headline.append(f"{'One amount is' if n == 1 else f'{n} amounts are'} stated only as a rate.")
     return {"totals": lines, "left_out": left_out, "rates_only": rates, "text": " ".join(sentences),
-            "has_total": bool(lines)}
+            "headline": " ".join(headline), "has_total": bool(lines)}
 
 
-def _figure_row(figure: Figure, notes: SourceNotes, style: HouseStyle) -> dict[str, Any]:
+def _figure_row(figure: Figure, notes: SourceNotes, style: HouseStyle, working: WorkingNotes, say) -> dict[str, Any]:
+    text = style.count(figure.value, figure.unit, figure.qualifier)
+    note_key = working.add(f"period-{figure.id}", f"{text}: {say(figure.label)}", say(figure.period.inferred)) \
+        if figure.period.inferred else None
     return {
-        "id": figure.id, "label": figure.label, "value": figure.value, "unit": figure.unit,
-        "text": style.count(figure.value, figure.unit, figure.qualifier), "period": style.period(figure.period),
-        "period_inferred": figure.period.inferred, "note": figure.note, "sources": notes.cite(figure.sources),
+        "id": figure.id, "label": say(figure.label), "value": figure.value, "unit": figure.unit,
+        "text": text, "period": style.period(figure.period),
+        "period_inferred": figure.period.inferred, "note_key": note_key, "note": say(figure.note),
+        "sources": notes.cite(figure.sources),
     }
 
 
@@ -214,6 +295,13 @@ def build_context(base: FactBase, audience: str, since: FactDate | None = None) 
         {f.currency for f in base.funding} | {e.currency for f in base.funding for e in f.equivalents}
         | {fig.unit for fig in base.figures}))
     notes = SourceNotes(base, style)
+    working = WorkingNotes()
+    names = tuple(sorted({o.name for o in base.organisations} | {o.acronym for o in base.organisations if o.acronym},
+                         key=len, reverse=True))
+
+    def say(text: str | None) -> str | None:
+        return prose(style, text, names) if text else text
+
     people = {p.id: p for p in base.people}
     organisations = {o.id: o for o in base.organisations}
     events = {e.id: e for e in base.events}
@@ -224,10 +312,10 @@ def build_context(base: FactBase, audience: str, since: FactDate | None = None) 
 
     ordered_events = chronological(base.events)
     position = {e.id: i for i, e in enumerate(ordered_events)}
-    chronology = [_event_row(e, people, organisations, notes, style) | {"new": is_new(e.date)}
+    chronology = [_event_row(e, people, organisations, notes, style, working, say) | {"new": is_new(e.date)}
                   for e in ordered_events]
     ordered_funding = sorted(base.funding, key=lambda f: (position[f.event], f.id))
-    funding_rows = [_funding_row(f, events, organisations, notes, style, funding_by_id)
+    funding_rows = [_funding_row(f, events, organisations, notes, style, funding_by_id, working, say)
                     | {"new": is_new(events[f.event].date)} for f in ordered_funding]
     rows_by_id = {row["id"]: row for row in funding_rows}
     totals = honest_totals(ordered_funding)
@@ -235,24 +323,41 @@ def build_context(base: FactBase, audience: str, since: FactDate | None = None) 
                               {f.giver: (organisations[f.giver].name if f.giver in organisations else None)
                                for f in base.funding})
     summary["title"] = base.briefing.funding_title
-    figures = [_figure_row(f, notes, style) for f in sorted(base.figures, key=lambda f: (f.period.start.sort_key, f.id))]
-    people_rows = [{"id": p.id, "name": p.name, "country": p.country, "roles": p.roles,
+    figures = [_figure_row(f, notes, style, working, say) for f in sorted(base.figures, key=lambda f: (f.period.start.sort_key, f.id))]
+    people_rows = [{"id": p.id, "name": p.name, "country": p.country, "roles": [say(r) for r in p.roles],
                     "sources": notes.cite(p.sources)} for p in sorted(base.people, key=lambda p: p.name)]
     organisation_rows = [{"id": o.id, "name": o.name, "acronym": o.acronym, "country": o.country,
-                          "description": o.description, "sources": notes.cite(o.sources)}
+                          "description": say(o.description), "sources": notes.cite(o.sources)}
                          for o in sorted(base.organisations, key=lambda o: (o.acronym or o.name).lower())]
-    glossary = [{"term": g.term, "definition": g.definition, "sources": notes.cite(g.sources)}
-                for g in sorted(base.glossary, key=lambda g: g.term.lower())]
+    # The glossary explains terms; an organisation already listed with its description is not repeated there.
+    listed = {n.lower() for o in base.organisations for n in (o.name, o.acronym) if n}
+    glossary = [{"term": g.term, "definition": say(g.definition), "sources": notes.cite(g.sources)}
+                for g in sorted(base.glossary, key=lambda g: g.term.lower()) if g.term.lower() not in listed]
     briefing = base.briefing
     years = [e.date.year for e in base.events]
+    # The latest date any event gives (20 July 2021 is later than "July 2021", which may mean the 1st).
+    latest = max(ordered_events, key=lambda e: (e.date.earliest, e.date.precision is Precision.DAY)) \
+        if ordered_events else None
+    sources = notes.notes()  # after every citation above, so each cited seed has its number
+    for source in sources:
+        if source["note_key"]:
+            working.add(source["note_key"], f"Source {source['number']}", say(source["note_text"]))
     return {
         "audience": audience,
         "briefing": {
             "title": briefing.title, "subject": briefing.subject, "slug": base.slug,
             "marking": briefing.protective_marking, "owner": briefing.owner, "date": style.date(briefing.date),
-            "iso_date": briefing.date.iso(), "language": briefing.language, "summary": briefing.summary,
-            "top_lines": briefing.top_lines, "lines_to_take": briefing.lines_to_take,
-            "questions": [{"question": q.question, "answer": q.answer} for q in briefing.questions],
+            "iso_date": briefing.date.iso(), "language": briefing.language,
+            "purpose": say(briefing.purpose), "summary": say(briefing.summary),
+            "top_lines": [say(t) for t in briefing.top_lines],
+            "lines_to_take": [say(t) for t in briefing.lines_to_take],
+            "if_pressed": [say(t) for t in briefing.if_pressed],
+            "questions": [{"question": say(q.question), "answer": say(q.answer)} for q in briefing.questions],
+            "background_not_for_use": [say(t) for t in briefing.background_not_for_use],
+            "do_not_say": [say(t) for t in briefing.do_not_say],
+            # The latest dated event: what the briefing's picture is "as of".
+            "as_of": style.date(latest.date) if latest else None,
+            "as_of_iso": latest.date.iso() if latest else None,
             "first_year": min(years) if years else None, "last_year": max(years) if years else None,
             "funding_title": briefing.funding_title,
         },
@@ -267,5 +372,6 @@ def build_context(base: FactBase, audience: str, since: FactDate | None = None) 
         "people": people_rows,
         "organisations": organisation_rows,
         "glossary": glossary,
-        "sources": notes.notes(),  # after every citation above, so each cited seed has its number
+        "sources": sources,
+        "working_notes": working,
     }

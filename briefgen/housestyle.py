@@ -17,11 +17,23 @@ patterns; the house style on top of it is UK public-sector briefing style:
   ("£1,234,567"); thousands separators throughout;
 * a code-like symbol (CHF, NOK) is joined to its number by a no-break space,
   as is a qualifier, so an amount never wraps across lines.
+
+Prose written by people (the briefing's summary, key points, lines to take,
+event summaries, glossary definitions) goes through `prose()`, which puts it
+in the same style: amounts and dates rewritten as above, curly quotation
+marks and apostrophes, common compounds hyphenated ("cross-border"),
+organisation names capitalised as the organisations list spells them.
+Anything inside quotation marks is the source's own words and keeps its
+spelling; only the quotation marks themselves become curly.
+A person is named with the office they held at the time: "President Macron",
+"Home Secretary Theresa May" (a short title first, as news and GOV.UK do),
+or "Claude Gueant (French minister, the Home Secretary's counterpart)".
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -180,3 +192,94 @@ class HouseStyle:
         if value == 1 and unit.endswith("s") and " " not in unit:
             unit = unit[:-1]  # "1 tonne", not "1 tonnes"
         return self._qualified(f"{digits} {unit}", qualifier, COUNT_QUALIFIER_WORDS)
+
+
+# --------------------------------------------------------------------------- prose
+
+# Compounds written open or closed in fact files, and the one form a briefing prints. Matched as whole
+# words, case-insensitively; the first letter keeps the case it had. Extend the table, not the templates.
+COMPOUNDS = {
+    "cross border": "cross-border", "crossborder": "cross-border",
+    "cross channel": "cross-Channel", "cross-channel": "cross-Channel",
+    "small boat related": "small-boat-related", "small boats related": "small-boat-related",
+    "long term": "long-term", "short term": "short-term", "people smuggling": "people-smuggling",
+    "e-mail": "email", "on-line": "online", "web site": "website",
+}
+_COMPOUND = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(COMPOUNDS, key=len, reverse=True))
+                       + r")\b", re.I)
+# A quotation: straight or curly double quotes, or single quotes that open after a non-letter and close
+# before one (so "France's" is an apostrophe, not a quotation).
+_QUOTATION = re.compile(r'"[^"\n]*"|\u201c[^\u201d\n]*\u201d|(?<![\w\u2019\'])[\'\u2018][^\'\u2018\u2019\n]+[\'\u2019](?!\w)')
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|(?<=s)'(?=\s)")
+_SHORT_TITLE_WORDS = 5
+
+
+def _keep_case(found: str, replacement: str) -> str:
+    return replacement[0].upper() + replacement[1:] if found[:1].isupper() else replacement
+
+
+def person_with_office(name: str, office: str | None) -> str:
+    """ "Macron" + "President" → "President Macron"; a long or descriptive role goes after the name."""
+    if not office:
+        return name
+    office = office.strip()
+    words = office.split()
+    is_title = (len(words) <= _SHORT_TITLE_WORDS and not re.search(r"[,;:()]", office)
+                and all(w[:1].isupper() or w in {"of", "for", "and", "the"} for w in words))
+    return f"{office} {name}" if is_title else f"{name} ({office})"
+
+
+def curly_quotes(text: str) -> str:
+    """Straight quotation marks and apostrophes → curly ones."""
+    def quote(match: re.Match[str]) -> str:
+        inner = match.group(0)[1:-1]
+        return f"\u201c{inner}\u201d" if match.group(0)[0] in '"\u201c' else f"\u2018{inner}\u2019"
+    return _APOSTROPHE.sub("\u2019", _QUOTATION.sub(quote, text))
+
+
+def _prose_segment(style: "HouseStyle", text: str, names: tuple[str, ...]) -> str:
+    from .read_dates import find_dates
+    from .read_money import money_mentions
+    from .model import FactDate
+
+    text = _APOSTROPHE.sub("\u2019", text)
+    pieces: list[tuple[int, int, str]] = []
+    for mention in money_mentions(text):
+        currencies = set(mention.currencies)
+        if len(currencies) > 1:
+            currencies &= set(style.currencies_in_play)
+        if len(currencies) == 1:
+            pieces.append((mention.start, mention.end,
+                           style.money(mention.value, currencies.pop(), mention.qualifier)))
+    for mention in find_dates(text):
+        if mention.kind != "point" or mention.worked_out or len(mention.candidates) != 1:
+            continue
+        if any(start < mention.end and mention.start < end for start, end, _ in pieces):
+            continue
+        first = mention.candidates[0][0]
+        if mention.precision is Precision.DAY:
+            date = FactDate(year=first.year, month=first.month, day=first.day)
+        elif mention.precision is Precision.MONTH:
+            date = FactDate(year=first.year, month=first.month)
+        else:
+            continue  # a bare year is already in house style
+        pieces.append((mention.start, mention.end, style.date(date)))
+    for start, end, replacement in sorted(pieces, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    text = _COMPOUND.sub(lambda m: _keep_case(m.group(0), COMPOUNDS[m.group(0).lower()]), text)
+    for name in names:
+        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", name, text, flags=re.I)
+    return re.sub(r"(?<=\S)  +(?=\S)", " ", text)
+
+
+def prose(style: "HouseStyle", text: str | None, names: tuple[str, ...] = ()) -> str:
+    """People's prose → house style, leaving quoted source words as they are (with curly marks)."""
+    if not text:
+        return text or ""
+    out, last = [], 0
+    for match in _QUOTATION.finditer(text):
+        out.append(_prose_segment(style, text[last:match.start()], names))
+        out.append(curly_quotes(match.group(0)))
+        last = match.end()
+    out.append(_prose_segment(style, text[last:], names))
+    return "".join(out)

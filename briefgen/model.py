@@ -223,6 +223,22 @@ class QuestionAnswer(Strict):
 PropertyText = Annotated[str, Field(min_length=1, max_length=255)]
 
 
+def _words_at_most(limit: int):
+    """A validator for text a reader takes in at a glance: a key point or a line to take."""
+    def check(value: str) -> str:
+        words = len(value.split())
+        if words > limit:
+            raise ValueError(f"{words} words; keep it to {limit} words or fewer so it can be read at a glance")
+        return value
+    return check
+
+
+# A key point on a minister's front sheet: one idea, read in a few seconds (at most 30 words).
+KeyPoint = Annotated[Text, AfterValidator(_words_at_most(30))]
+# A line to take or an "if pressed" line: something a person can say aloud in one breath.
+SpokenLine = Annotated[Text, AfterValidator(_words_at_most(45))]
+
+
 class Briefing(Strict):
     title: PropertyText
     subject: Text
@@ -233,10 +249,14 @@ class Briefing(Strict):
     date: DateField
     audiences: Annotated[list[Identifier], Field(min_length=1)] = ["minister", "official", "press"]
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en-GB"
-    summary: Text | None = None
-    top_lines: list[Text] = []
-    lines_to_take: list[Text] = []
+    purpose: Text | None = None        # why the reader has this briefing: the occasion, what is asked of them
+    summary: Text | None = None        # the background narrative (the officials' pack)
+    top_lines: Annotated[list[KeyPoint], Field(max_length=5)] = []  # the key points of the front sheet
+    lines_to_take: Annotated[list[SpokenLine], Field(max_length=8)] = []
+    if_pressed: list[SpokenLine] = []  # said only when a journalist pushes on a point
     questions: list[QuestionAnswer] = []
+    background_not_for_use: list[Text] = []  # context for the press office, not to be quoted
+    do_not_say: list[Text] = []        # things to avoid saying, and why
 
     @field_validator("language")
     @classmethod
@@ -458,6 +478,7 @@ class Seed(Strict):
     publisher_inferred: Text | None = None
     published: DateField
     published_inferred: Text | None = None
+    url: Annotated[str, Field(pattern=r"^https?://[^\s<>\"]+$", max_length=2000)] | None = None  # where a reader finds it
     original_name: ShortText | None = None
 
 

@@ -84,13 +84,17 @@ def test_pdf_metadata_tags_and_fonts(shipped):
 def test_chronology_in_date_order_with_inferred_dates_flagged(shipped):
     text = flat(pdftotext(path_of(shipped, "official", "pdf")))
     chronology = text[text.index("Chronology Date Event"):text.index("Key figures Measure")]
-    expected = ["July 2009", "March 2010", "6 June 2011", "August 2014 (inferred)", "20 September 2014",
-                "January 2018", "26 October 2018", "November 2018 (inferred)", "24 January 2019 (inferred)",
-                "25 January 2019 (inferred)", "2020 (inferred)", "20 July 2021 (inferred)", "July 2021 (inferred)"]
+    # A worked-out date links to its note, numbered in order of first mention; the reasoning is in the notes.
+    expected = ["July 2009", "March 2010", "6 June 2011", "August 2014 (note 1)", "20 September 2014",
+                "January 2018", "26 October 2018", "November 2018 (note 2)", "24 January 2019 (note 3)",
+                "25 January 2019 (note 4)", "2020 (note 5)", "20 July 2021 (note 6)", "July 2021 (note 7)"]
     positions = [chronology.index(date) for date in expected]
     assert positions == sorted(positions), list(zip(expected, positions))
-    assert "Inferred dates." in chronology
-    assert "20 July fell on a Tuesday in 2021" in chronology
+    assert "inferred" not in chronology and "Tuesday" not in chronology
+    notes = text[text.rindex("Notes on dates and amounts"):]
+    assert "6. 20 July 2021: UK–France agreement signed by the Home Secretary and Gérald Darmanin. The release" \
+        in notes
+    assert notes.count("20 July fell on a Tuesday in 2021") == 1
 
 
 def test_funding_annex_amounts_qualifiers_and_totals(shipped):
@@ -99,7 +103,7 @@ def test_funding_annex_amounts_qualifiers_and_totals(shipped):
         annex = text[text.index("Annex A: Funding commitments", text.index("Sources") if fmt == "pdf" else 0):]
         for amount in ("£15m", "£12m", "almost €150m", "£44.5m", "over £6m (€7m)", "€62.7m", "£4m a year"):
             assert amount in annex, (fmt, amount)
-        assert "Possible overlap with the" in annex
+        assert "May overlap the £12m, the £44.5m" in annex
 
 
 # The honest totals for the shipped facts, worked out by hand from facts/funding.yaml:
@@ -135,30 +139,45 @@ def test_every_audience_prints_the_same_honest_totals(shipped, audience, fmt):
 
 def test_sources_listed_and_cited(shipped):
     text = flat(pdftotext(path_of(shipped, "official", "pdf")))
-    sources = text[text.rindex("Sources Each fact"):]
-    for title in ("UK Border Agency, press release, ‘Fighting illegal immigration at the frontline’, 6 June 2011",
-                  "Channel 4 News, news article", "Home Office, written parliamentary answer, ‘Borders: France’, "
-                  "26 October 2018", "25 January 2019 (date inferred)", "20 July 2021 (date inferred)"):
+    sources = text[text.rindex("Sources 1. "):text.rindex("Notes on dates and amounts")]
+    for title in ("1. UK Border Agency, ‘Fighting illegal immigration at the frontline’, press release, 6 June 2011.",
+                  "Channel 4 News, ‘UK and France team up to tackle Calais illegal immigration’, news article",
+                  "Home Office, ‘Borders: France’, written parliamentary answer, 26 October 2018.",
+                  "news story, 25 January 2019. (note", "press release, 20 July 2021. (note"):
         assert title in sources, title
     docx = flat(docx_text(path_of(shipped, "official", "docx")))
-    assert "Home Office, written parliamentary answer, ‘Borders: France’, 26 October 2018" in docx
+    assert "Home Office, ‘Borders: France’, written parliamentary answer, 26 October 2018." in docx
 
 
-def test_minister_fits_two_pages_before_annexes(shipped):
+def test_minister_front_sheet_is_one_page_read_in_two_minutes(shipped):
+    """One page, at most 400 words (two minutes at a reading pace of 200 words a minute), with an
+    "as of" line, key points, the money and lines to take — and no working note."""
     pdf = path_of(shipped, "minister", "pdf")
-    pages = shipped[("minister", "pdf")]["pages"]
-    first_annex_page = next(n for n in range(1, pages + 1) if "Annex A: Funding commitments" in pdftotext(pdf, n, n))
-    assert first_annex_page <= 3
-    body = flat(pdftotext(pdf, 1, 2))
-    for heading in ("Summary", "Top lines", "Key dates", "Headline funding"):
-        assert heading in body
+    first_page = flat(pdftotext(pdf, 1, 1))
+    assert "Annex A: Key dates" in flat(pdftotext(pdf, 2, 2)) and "Annex A: Key dates" not in first_page
+    words = len(first_page.split())
+    assert words <= 400, words
+    for heading in ("Purpose", "Key points", "Money", "Lines to take"):
+        assert f" {heading} " in first_page, heading
+    assert "Position as of 20 July 2021, the latest event this briefing covers." in first_page
+    assert ("Separate commitments add up to at least £71.5m and at least €62.7m; different currencies are not "
+            "added together. 2 further amounts are left out because they may overlap or form part of these.") \
+        in first_page
+    for working_note in ("inferred", "note ", "Tuesday", "overlap note", "worked out"):
+        assert working_note not in first_page, working_note
 
 
 def test_press_has_nothing_internal(shipped):
     text = flat(pdftotext(path_of(shipped, "press", "pdf")))
     assert "Lines to take" in text and "Likely questions" in text
-    assert "Possible overlap" not in text
+    assert "May overlap" not in text and "Notes on dates and amounts" not in text
     assert "Annex A" not in text
+    for section in ("If pressed", "Background: not for use", "Do not say"):
+        assert section in text
+    # Worked-out dates are marked, without the reasoning.
+    assert "25 January 2019†" in text and "† Date worked out from the source, which does not give it in full." in text
+    assert "Tuesday" not in text
+    assert "These lines reflect the position as of 20 July 2021" in text
 
 
 def test_docx_structure(shipped):
@@ -197,7 +216,7 @@ def test_libreoffice_opens_every_docx(shipped, tmp_path):
     for path in paths:
         converted = tmp_path / (Path(path).stem + ".pdf")
         assert converted.stat().st_size > 5000
-        assert "Lines to take" in pdftotext(converted) or "Top lines" in pdftotext(converted)
+        assert "Lines to take" in pdftotext(converted) or "Chronology" in pdftotext(converted)
 
 
 def test_same_input_same_bytes(shipped, tmp_path):
@@ -316,7 +335,7 @@ def test_pdf_bookmarks_follow_headings(shipped):
 
     outline = PdfReader(str(path_of(shipped, "official", "pdf"))).outline
     top = [item.title for item in outline if not isinstance(item, list)]
-    assert top == ["Background", "Top lines", "Chronology", "Key figures", "People and organisations", "Glossary",
-                   "Annex A: Funding commitments", "Sources"]
+    assert top == ["Background", "Chronology", "Key figures", "People and organisations", "Glossary",
+                   "Annex A: Funding commitments", "Sources", "Notes on dates and amounts"]
     nested = [item.title for group in outline if isinstance(group, list) for item in group]
     assert nested == ["People", "Organisations"]
