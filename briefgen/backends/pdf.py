@@ -8,6 +8,11 @@ WeasyPrint is imported here only, so building Word or HTML never pays its
 start-up cost. Its URL fetcher is replaced by `ProjectOnlyFetcher`: nothing
 from the network, nothing from disk outside the template folders, and a
 blocked resource stops the build instead of being dropped silently.
+
+WeasyPrint's tagged structure has faults (tables, lists and sections split
+per page, leader dots read aloud, figure boxes in CSS pixels, links described
+by their anchor names); `pdf_structure.repair_structure` rewrites the file
+WeasyPrint wrote to repair them, and `briefgen.pdf_checks` checks the result.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ def write_pdf(html: str, path: Path, meta: dict, assets: dict[str, bytes], templ
               template_name: str = "template", **_: object) -> dict:
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    from .pdf_structure import record_structure_sources, repair_structure
 
     allowed_roots = [d.resolve() for d in template_dirs]
 
@@ -63,7 +70,8 @@ def write_pdf(html: str, path: Path, meta: dict, assets: dict[str, bytes], templ
         document.metadata.lang = meta["language"]
         document.metadata.generator = "briefgen"
         document.metadata.created = document.metadata.modified = meta["date"] + "T00:00:00Z"
-        document.write_pdf(str(path), pdf_variant="pdf/ua-1", pdf_tags=True)
+        with record_structure_sources() as sources:
+            document.write_pdf(str(path), pdf_variant="pdf/ua-1", pdf_tags=True)
     except FatalURLFetchingError as exc:
         raise BriefgenError(f"{template_name}: {exc}")
     finally:
@@ -71,4 +79,9 @@ def write_pdf(html: str, path: Path, meta: dict, assets: dict[str, bytes], templ
         logger.propagate = previous_propagate
     if captured:
         raise BriefgenError([f"{template_name}: PDF rendering problem: {message}" for message in captured])
+    try:
+        repair_structure(path, html, sources)
+    except Exception as exc:  # a structure the repair does not understand: say so rather than ship it
+        raise BriefgenError(f"{template_name}: could not repair the PDF's tagged structure: "
+                            f"{type(exc).__name__}: {exc}") from exc
     return {"pages": len(document.pages)}
