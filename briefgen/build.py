@@ -83,6 +83,12 @@ def run_job(job: Job) -> Output:
             reference = next((d / "reference.docx" for d in job.template_dirs if (d / "reference.docx").is_file()),
                              None)
             kwargs["reference"] = reference
+            # Word follows the PDF's layout of the same HTML: its contents list prints the PDF's page
+            # numbers and its tables take the PDF's column widths (see pdf_layout.py; about 1 s of CPU).
+            from .pdf_layout import pdf_layout
+            layout = pdf_layout(job.html, job.template_dirs)
+            kwargs["page_numbers"] = layout.pages
+            kwargs["column_widths"] = layout.table_columns
         else:
             kwargs["template_dirs"] = job.template_dirs
         info = writer(job.html, temp, job.meta, job.assets, template_name=job.template_name, **kwargs)
@@ -133,7 +139,9 @@ def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
                  "caption": funding_chart.caption if funding_chart else "", "title": base.briefing.funding_title}
         html = render_html(context, audience, user_templates, extra={"chart": chart})
         html = add_table_of_contents(html)
-        meta = {"title": base.briefing.title, "subject": base.briefing.subject, "author": base.briefing.owner,
+        # The page's own <title> names the audience, so each file's title says whom it is for.
+        meta = {"title": html_title(html) or base.briefing.title, "subject": base.briefing.subject,
+                "author": base.briefing.owner,
                 "keywords": f"{audience} briefing, {base.briefing.protective_marking}",
                 "language": base.briefing.language, "marking": base.briefing.protective_marking,
                 "date": base.briefing.date.iso()}
@@ -166,6 +174,20 @@ def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
     if errors:
         raise BriefgenError(list(dict.fromkeys(str(e) for e in errors)))
     return outputs
+
+
+def html_title(html: str) -> str:
+    """The text of the page's <title>, entities decoded and white space collapsed ("" if it has none)."""
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except Exception:  # lxml raises ParserError/ValueError for empty or unparsable input
+        return ""
+    title = root.find("head/title")
+    if title is None:
+        title = root.find(".//title")
+    return " ".join((title.text_content() if title is not None else "").split())
 
 
 def _attr(text: str) -> str:

@@ -116,7 +116,10 @@ def _figure(rows: list[dict[str, Any]], left_out: set[str]):
 
     rcParams["svg.hashsalt"] = "briefgen"
     rcParams["svg.fonttype"] = "none"  # text stays text in the SVG: searchable and small
-    rcParams["font.family"] = "DejaVu Sans"
+    # The document's face: Arial, or Liberation Sans (its metric twin) where Arial is not installed.
+    # The SVG names the whole list, so Word draws it in Arial and WeasyPrint in whichever is present.
+    rcParams["font.family"] = "sans-serif"
+    rcParams["font.sans-serif"] = ["Arial", "Liberation Sans", "DejaVu Sans"]
     rcParams["font.size"] = 8
     rcParams["hatch.linewidth"] = 0.8
     currencies = _currencies(rows)

@@ -42,3 +42,12 @@ def check_golden(path: Path, actual: str, update: bool) -> None:
             pytest.fail(f"golden file {path} did not exist; written now — review it and run again")
         return
     assert actual == path.read_text(encoding="utf-8"), f"output differs from {path} (pytest --update-goldens)"
+
+
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory) -> Path:
+    """The shipped briefing built once per test session: every audience, every format, in one folder."""
+    out = tmp_path_factory.mktemp("shipped-build")
+    result = run_cli("build", "--format", "all", "--audience", "all", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out

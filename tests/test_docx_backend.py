@@ -2,10 +2,13 @@
 
 Each test writes a small document with `write_docx` and asserts on what Word
 would see: paragraph style names, table header rows, list numbering, alt text,
-fields, core properties, header and footer. Also: unsupported HTML stops the
-build with a named error, equal input gives equal bytes, the time grows
-linearly, the shipped reference.docx is what `make_reference_docx` makes, and
-pandoc and LibreOffice (when installed) read the result back.
+fields, core properties, header and footer, emphasis and page breaks taken from
+the page's CSS, spacing after tables, contents page numbers. Also: unsupported
+HTML stops the build with a named error, equal input gives equal bytes, the
+time grows linearly, the shipped reference.docx is what `make_reference_docx`
+makes and follows briefing.css's type scale, and pandoc and LibreOffice (when
+installed) read the result back. tests/test_parity.py compares whole briefings
+with their PDFs.
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Mm, Pt, RGBColor
 
-from briefgen.backends.docx import make_reference_docx, write_docx
+from briefgen.backends.docx import cut_at_word, make_reference_docx, write_docx
 from briefgen.errors import BriefgenError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,14 +48,16 @@ def tiny_png(width: int = 40, height: int = 20) -> bytes:
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
-def page(body: str, lang: str = "en-GB") -> str:
+def page(body: str, lang: str = "en-GB", css: str = "p { color: red }") -> str:
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>T</title>'
-            f"<style>p {{ color: red }}</style></head><body>\n{body}\n</body></html>")
+            f"<style>{css}</style></head><body>\n{body}\n</body></html>")
 
 
-def build(tmp_path: Path, body: str, assets: dict | None = None, meta: dict | None = None, name: str = "out.docx"):
+def build(tmp_path: Path, body: str, assets: dict | None = None, meta: dict | None = None, name: str = "out.docx",
+          css: str = "p { color: red }", page_numbers: dict | None = None):
     path = tmp_path / name
-    result = write_docx(page(body), path, meta or META, assets or {}, template_name="templates/test.html.j2")
+    result = write_docx(page(body, css=css), path, meta or META, assets or {}, template_name="templates/test.html.j2",
+                        page_numbers=page_numbers)
     assert result == {"pages": None}
     return Document(str(path)), path
 
@@ -113,7 +119,7 @@ def test_lists_styles_nesting_and_numbering_restarts(tmp_path):
         ("List Bullet", "One"), ("List Bullet", "Two"), ("List Bullet 2", "Two a"), ("List Bullet", "Three"),
         ("List Continue", "More of three"), ("List Bullet", ""), ("List Number", "First"),
         ("List Number", "Second"), ("List Number 2", "Nested"), ("List Number", "Fourth"),
-        ("List Bullet", "Small print")]
+        ("Small List Bullet", "Small print")]
     assert [(r.style.name, r.bold) for r in document.paragraphs[-1].runs] == [("Note Text", None),
                                                                                ("Note Text", True)]
     # Each <ol> counts on its own: its items name their own numbering instance.
@@ -138,7 +144,7 @@ def test_tables_have_style_repeating_header_widths_spans_and_caption(tmp_path):
 </tbody></table>
 <table><tr><th>K</th><th>V</th></tr><tr><th>row head</th><td>v</td></tr></table>""")
     caption = document.paragraphs[0]
-    assert (caption.style.name, caption.text) == ("Caption", "Key dates")
+    assert (caption.style.name, caption.text) == ("Table Caption", "Key dates")
     assert caption.paragraph_format.keep_with_next
     table = document.tables[0]
     assert table.style.name == "Briefing Table"
@@ -149,8 +155,10 @@ def test_tables_have_style_repeating_header_widths_spans_and_caption(tmp_path):
     assert [c.text for c in header_cells] == ["Date", "Event"]
     assert all(c.paragraphs[0].style.name == "Table Heading" and c.paragraphs[0].style.font.bold
                for c in header_cells)
-    assert [p.style.name for p in table.cell(1, 1).paragraphs] == ["Table Text", "Note"]
+    assert [p.style.name for p in table.cell(1, 1).paragraphs] == ["Table Text", "Table Note"]
     assert table.cell(1, 1).paragraphs[0].runs[0].bold
+    # td p { margin-bottom: 0.3em } but none after the cell's last paragraph
+    assert [p.paragraph_format.space_after for p in table.cell(1, 1).paragraphs] == [Pt(3), None]
     widths = [c.w for c in table._tbl.tblGrid.gridCol_lst]
     assert abs(widths[1] / widths[0] - 3) < 0.01 and abs(sum(widths) - Cm(17)) < Cm(0.01)
     span = rows[2].tc_lst[0]
@@ -181,10 +189,133 @@ def test_figures_get_picture_with_alt_text_and_caption(tmp_path):
     descriptions = [s._inline.docPr.get("descr") for s in shapes]
     assert descriptions == ["Bar chart of funding", "Same chart as an img", "Inline picture"]
     assert shapes[0]._inline.docPr.get("title") == "Bar chart of funding"
-    assert abs(shapes[0].width - Cm(16)) < Cm(0.01)
+    # A picture too small to be sharp at any useful size fills the text width, as in the PDF.
+    assert abs(shapes[0].width - Cm(17)) < Cm(0.01)
     assert styles_and_text(document)[1] == ("Caption", "Figure 1. Funding.")
     assert document.paragraphs[0].style.name == "Figure"
     assert "label" not in body_xml(path)  # the SVG's own text is not content: the PNG stands in for it
+
+
+def test_a_chart_is_placed_no_larger_than_300_dpi_allows_with_its_svg_for_word_2016(tmp_path):
+    png = tiny_png(1890, 12)  # the chart's PNG: 6.3 inches at 300 dpi
+    svg = b"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 10 10'><rect width='5' height='5'/></svg>"
+    data = base64.b64encode(svg).decode("ascii")
+    alt = "Funding by year: " + "several commitments in pounds and euros, " * 4 + "none converted."
+    document, path = build(tmp_path, f'<figure class="chart"><img class="chart" src="data:image/svg+xml;base64,'
+                                     f'{data}" alt="{alt}" data-asset="chart"></figure>', assets={"chart": png})
+    shape = document.inline_shapes[0]
+    assert shape.width <= Cm(2.54) * 1890 / 300 and shape.width > Cm(15.9)
+    assert 1890 / (shape.width / Cm(2.54)) >= 300
+    # Word 2016 and later draw the SVG; older readers and LibreOffice 7 show the PNG.
+    blip = shape._inline.graphic.graphicData.pic.blipFill.blip
+    svg_blip = blip.find(".//{http://schemas.microsoft.com/office/drawing/2016/SVG/main}svgBlip")
+    assert svg_blip is not None
+    assert document.part.related_parts[svg_blip.get(qn("r:embed"))].blob == svg
+    with zipfile.ZipFile(path) as z:
+        assert 'ContentType="image/svg+xml"' in z.read("[Content_Types].xml").decode()
+    # The description is the whole alt text; the short title is cut after a whole word.
+    doc_pr = shape._inline.docPr
+    assert doc_pr.get("descr") == alt
+    title = doc_pr.get("title")
+    assert len(title) <= 100 and title.endswith("…")
+    assert alt.startswith(title[:-1]) and not alt[len(title) - 1].isalnum()  # ends at a word's end
+
+
+@pytest.mark.parametrize("text, limit, expected", [
+    ("short enough", 20, "short enough"),
+    ("one two three four", 12, "one two…"),
+    ("one two three four", 14, "one two three…"),   # the cut falls on a space: keep the whole word before it
+    ("one two, three", 10, "one two…"),             # no comma before the ellipsis
+    ("averyveryverylongword", 10, "averyvery…"),    # one word longer than the limit is cut, not dropped
+    ("  spaced\n out  ", 20, "spaced out"),
+])
+def test_cut_at_word(text, limit, expected):
+    cut = cut_at_word(text, limit)
+    assert cut == expected and len(cut) <= limit
+
+
+def test_class_driven_emphasis_follows_the_css(tmp_path):
+    css = ("td.amount { font-weight: bold; white-space: nowrap } .lead { font-weight: bold } "
+           ".quiet { font-weight: normal } .aside { font-style: italic } p.note.x { font-weight: 700 }")
+    document, _ = build(tmp_path, """<p class="lead">Lead</p><p>Plain <em>it</em> <strong>b</strong>
+<strong class="quiet">not bold</strong> <span class="aside">aside</span></p><p class="note x">Both</p>
+<table><tr><th>Amount</th><th>Text</th></tr><tr><td class="amount">£15m</td><td>text</td></tr></table>""", css=css)
+    lead, plain, both = document.paragraphs[:3]
+    assert [r.bold for r in lead.runs] == [True]
+    runs = {r.text.strip(): r for r in plain.runs if r.text.strip()}
+    assert runs["it"].italic and runs["b"].bold and not runs["not bold"].bold and runs["aside"].italic
+    assert not runs["Plain"].bold and both.runs[0].bold
+    amount, text = document.tables[0].rows[1].cells
+    assert [r.bold for r in amount.paragraphs[0].runs] == [True] and not text.paragraphs[0].runs[0].bold
+
+
+def test_tables_take_the_pdfs_column_widths_when_given(tmp_path):
+    body = ('<table data-widths="50,50"><tr><td>a</td><td>b</td></tr></table>'
+            '<table><tr><td>c</td><td>d</td><td>e</td></tr></table>')
+    path = tmp_path / "out.docx"
+    write_docx(page(body), path, META, {}, column_widths=[[120.5, 361.0], [100.0, 200.0, 181.5]])
+    document = Document(str(path))
+    widths = [[round(c.w.pt, 1) for c in t._tbl.tblGrid.gridCol_lst] for t in document.tables]
+    assert widths == [[120.5, 361.0], [100.0, 200.0, 181.5]]
+    # Measured from other HTML (a table more or less): not used; data-widths and equal columns instead.
+    write_docx(page(body), path, META, {}, column_widths=[[120.5, 361.0]])
+    document = Document(str(path))
+    assert [round(c.w / Cm(1), 1) for c in document.tables[0]._tbl.tblGrid.gridCol_lst] == [8.5, 8.5]
+
+
+def test_a_paragraph_after_a_table_keeps_the_tables_bottom_margin(tmp_path):
+    document, _ = build(tmp_path, """<table><tr><td>a</td></tr></table><p>After</p>
+<table><tr><td>b</td></tr></table><h2>Heading after</h2>
+<table><tr><td>c</td></tr></table><table><tr><td>d</td></tr></table><p>End</p>""")
+    after, heading, spacer, end = document.paragraphs
+    assert after.paragraph_format.space_before == Pt(9)  # table { margin-bottom: 0.9em } at 10pt
+    assert heading.paragraph_format.space_before == Pt(16.5)  # the heading's own margin is larger
+    # Two tables in a row are kept apart (Word would merge them) by a paragraph as tall as the gap.
+    assert spacer.text == "" and spacer.paragraph_format.line_spacing == Pt(9)
+    body = document.element.body
+    kinds = [c.tag.split("}")[1] for c in body if c.tag != qn("w:sectPr")]
+    assert kinds == ["tbl", "p", "tbl", "p", "tbl", "p", "tbl", "p"]
+    assert end.paragraph_format.space_before == Pt(9)
+
+
+def test_css_rules_colours_and_margins_of_blocks(tmp_path):
+    css = (".cover { border-bottom: 2px solid #1d4f91; margin-bottom: 0.8em; padding-bottom: 0.5em; } "
+           ".as-of { border-left: 3px solid #1d4f91; padding-left: 0.6em } "
+           ".warning { border-top: 2px solid #b5482a; margin-top: 1.2em } .warning h2 { color: #b5482a } "
+           "td .x { color: #444 } .totals { margin-top: 0.3em }")
+    document, _ = build(tmp_path, """<header class="cover"><p class="marking">OFFICIAL</p>
+<h1 class="doc-title">Title</h1><p class="meta">Team · date</p></header>
+<p class="as-of">As of today</p><p class="totals">Totals</p>
+<section class="warning"><h2>Not for use</h2><p>Text</p></section><h2>Other</h2>""", css=css)
+    meta, as_of, totals, warning, text, other = document.paragraphs[2:8]
+
+    def border(para, side):
+        element = para._p.pPr.find(qn("w:pBdr")) if para._p.pPr is not None else None
+        element = element.find(qn(f"w:{side}")) if element is not None else None
+        return None if element is None else (element.get(qn("w:sz")), element.get(qn("w:color")),
+                                             element.get(qn("w:space")))
+
+    # The cover's rule under its last paragraph, 0.5em below the text, then the cover's 0.8em margin.
+    assert meta.style.name == "Meta" and border(meta, "bottom") == ("12", "1D4F91", "6")
+    assert meta.paragraph_format.space_after == Pt(8.8)
+    # A left rule, the text moved right by the rule and the padding.
+    assert border(as_of, "left") == ("18", "1D4F91", "7")  # 3px = 2.25pt, in eighths of a point
+    assert as_of.paragraph_format.left_indent == Pt(2.25 + 6.6)
+    assert totals.paragraph_format.space_before == Pt(3.3)
+    # A top rule above the section's first paragraph, the heading's own margin inside it; colour from "A B".
+    assert border(warning, "top") == ("12", "B5482A", "16") and warning.paragraph_format.space_before == Pt(13.2)
+    assert [r.font.color.rgb for r in warning.runs] == [RGBColor(0xB5, 0x48, 0x2A)]
+    assert border(text, "top") is None and other.runs[0].font.color.rgb is None
+
+
+def test_note_sized_lists(tmp_path):
+    document, _ = build(tmp_path, """<ol class="sources"><li id="source-1">One</li><li>Two</li></ol>
+<ol class="notes"><li>Note one</li></ol>""")
+    sources = document.paragraphs[0:3]
+    assert [p.style.name for p in sources] == ["Small List Number"] * 3
+    assert document.styles["Small List Number"].font.size == Pt(9.5)
+    # Each list counts from 1 although the style inherits its numbering from List Number.
+    assert sources[0]._p.pPr.numPr.numId.val != sources[2]._p.pPr.numPr.numId.val
 
 
 def test_links_are_real_hyperlinks_and_anchors_have_bookmarks(tmp_path):
@@ -202,28 +333,71 @@ def test_links_are_real_hyperlinks_and_anchors_have_bookmarks(tmp_path):
     assert link_run.rPr.rStyle.val == "Hyperlink"
 
 
-def test_page_breaks(tmp_path):
-    document, _ = build(tmp_path, '<p>One</p><div class="page-break"></div><p>Two</p>'
-                                  '<section class="page-break-before"><h2>Three</h2></section>'
-                                  '<section class="annex"><h2>Annex</h2></section><p>Four</p>')
-    breaks = [p.paragraph_format.page_break_before for p in document.paragraphs]
+def test_page_breaks_follow_the_pages_css(tmp_path):
+    css = (".page-break { break-before: page } .annex { page-break-before: always } "
+           ".front-sheet { break-after: page } @media screen { .late { break-before: page } } "
+           "section.pb > h2 { break-before: page } section.pb h2 { font-style: italic }")
+    document, _ = build(tmp_path, '<section class="front-sheet"><p>One</p></section><p>Two</p>'
+                                  '<div class="page-break"></div><p>Three</p>'
+                                  '<section class="annex"><h2>Annex</h2></section><p class="late">Four</p>'
+                                  '<section class="pb"><h2>Five</h2></section>', css=css)
+    breaks = [(p.text, p.paragraph_format.page_break_before) for p in document.paragraphs]
+    # @media rules and selectors with combinators are not read: the PDF's print layout is what counts.
+    assert breaks == [("One", None), ("Two", True), ("Three", True), ("Annex", True), ("Four", None),
+                      ("Five", None)]
+    assert document.paragraphs[-1].runs[0].italic
+
+
+def test_page_breaks_without_a_stylesheet_use_the_documented_classes(tmp_path):
+    path = tmp_path / "out.docx"
+    html = ('<html><head><title>T</title></head><body><p>One</p><div class="page-break"></div><p>Two</p>'
+            '<section class="page-break-before"><h2>Three</h2></section>'
+            '<section class="annex"><h2>Annex</h2></section><p>Four</p></body></html>')
+    write_docx(html, path, META, {})
+    breaks = [p.paragraph_format.page_break_before for p in Document(str(path)).paragraphs]
     assert breaks == [None, True, True, True, None]
 
 
-def test_contents_becomes_a_toc_field(tmp_path):
-    document, path = build(tmp_path, """
+CONTENTS = """
 <nav class="toc" aria-label="Contents"><p class="toc-title"><strong>Contents</strong></p>
 <ol><li class="level-1"><a href="#background">Background</a></li>
 <li class="level-2"><a href="#people">People</a></li></ol></nav>
-<h2 id="background">Background</h2><h3 id="people">People</h3>""")
+<h2 id="background">Background</h2><h3 id="people">People</h3>"""
+
+
+def test_contents_is_a_toc_field_with_page_numbers_and_no_update_prompt(tmp_path):
+    document, path = build(tmp_path, CONTENTS, page_numbers={"background": 1, "people": 3, "other": 9})
+    assert styles_and_text(document)[:3] == [("TOC Heading", "Contents"), ("toc 1", "Background\t1"),
+                                             ("toc 2", "People\t3")]
+    xml = body_xml(path)
+    assert 'TOC \\o "1-2" \\h \\z \\u' in xml
+    # One TOC field holding one PAGEREF field per entry, each with its page number as the cached result.
+    assert xml.count('w:fldCharType="begin"') == xml.count('w:fldCharType="end"') == 3
+    entries = document.paragraphs[1:3]
+    for para, (bookmark, number) in zip(entries, [("background", "1"), ("people", "3")]):
+        link = para._p.find(qn("w:hyperlink"))
+        assert link.get(qn("w:anchor")) == bookmark  # the whole entry links to the heading
+        instructions = [t.text for t in link.iter(qn("w:instrText"))]
+        assert instructions == [f" PAGEREF {bookmark} \\h "]
+        texts = [t.text for t in link.iter(qn("w:t"))]
+        assert texts[-1] == number and link.find(f".//{qn('w:tab')}") is not None
+        # A right-aligned tab stop with dot leader at the text's right edge (the toc style's).
+        stop = para.style.paragraph_format.tab_stops[0]
+        assert (stop.alignment, stop.leader, abs(stop.position - Cm(17)) < Cm(0.01)) == (
+            WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS, True)
+    # The headings' bookmarks span their text, as the bookmarks of Word's own contents do.
+    heading = document.paragraphs[3]._p
+    assert [c.tag.split("}")[1] for c in heading if c.tag != qn("w:pPr")] == ["bookmarkStart", "r", "bookmarkEnd"]
+    with zipfile.ZipFile(path) as z:
+        assert "updateFields" not in z.read("word/settings.xml").decode()
+
+
+def test_contents_without_page_numbers_has_entries_but_no_numbers(tmp_path):
+    document, path = build(tmp_path, CONTENTS)
     assert styles_and_text(document)[:3] == [("TOC Heading", "Contents"), ("toc 1", "Background"),
                                              ("toc 2", "People")]
     xml = body_xml(path)
-    assert 'TOC \\o "1-2" \\h \\z \\u' in xml
-    assert xml.count('w:fldCharType="begin"') == xml.count('w:fldCharType="end"') == 1
-    with zipfile.ZipFile(path) as z:
-        assert '<w:updateFields w:val="true"/>' in z.read("word/settings.xml").decode()
-    # The cached entries link to the headings' bookmarks.
+    assert "PAGEREF" not in xml and xml.count('w:fldCharType="begin"') == 1
     assert 'w:anchor="background"' in xml and 'w:name="background"' in xml
 
 
@@ -238,15 +412,21 @@ def test_document_level_properties_header_footer_and_page(tmp_path):
     section = document.sections[0]
     assert abs(section.page_width - Cm(21)) < Cm(0.01) and abs(section.page_height - Cm(29.7)) < Cm(0.01)
     assert abs(section.left_margin - Cm(2)) < Cm(0.01)
+    assert abs(section.top_margin - Mm(22)) < Mm(0.1) and abs(section.bottom_margin - Mm(22)) < Mm(0.1)
     header = section.header.paragraphs[0]
     assert header.text == "OFFICIAL" and header.runs[0].bold and header.alignment == 1
-    footer_text = [p.text for p in section.footer.paragraphs]
-    assert footer_text[0] == "OFFICIAL" and footer_text[1].startswith("Page ")
-    footer_xml = section.footer._element.xml
-    assert " PAGE " in footer_xml and " NUMPAGES " in footer_xml
-    # The cover shows the marking itself; its page's footer still has marking and page number.
+    # The footer is one line, as the PDF's: marking at a centre tab stop, "Page X of Y" at a right one.
+    for footer in (section.footer, section.first_page_footer):
+        assert [p.text for p in footer.paragraphs] == ["\tOFFICIAL\tPage 1 of 1"]
+        para = footer.paragraphs[0]
+        stops = [(t.alignment, round(t.position / Cm(0.1))) for t in para.paragraph_format.tab_stops
+                 if t.alignment != WD_TAB_ALIGNMENT.CLEAR]
+        assert stops == [(WD_TAB_ALIGNMENT.CENTER, 85), (WD_TAB_ALIGNMENT.RIGHT, 170)]  # in mm
+        assert [r.text for r in para.runs if r.bold] == ["OFFICIAL"]
+        assert " PAGE " in footer._element.xml and " NUMPAGES " in footer._element.xml
+    # The cover shows the marking itself, so the first page's header has none (as in the PDF).
     assert section.different_first_page_header_footer
-    assert [p.text for p in section.first_page_footer.paragraphs][0] == "OFFICIAL"
+    assert [p.text for p in section.first_page_header.paragraphs] == [""]
     with zipfile.ZipFile(path) as z:
         styles = z.read("word/styles.xml").decode()
         assert 'w:lang w:val="en-GB"' in styles

@@ -2,13 +2,22 @@
 
 In: the HTML from render.py (the small subset our templates produce), the
 briefing's metadata (title, subject, author, keywords, language, marking,
-date), PNG assets standing in for images the HTML carries as SVG, and
-optionally a reference .docx whose named styles the output uses (like pandoc's
---reference-doc). Out: a .docx whose every paragraph carries a real Word style
-(Title, Heading 1-3, List Bullet/Number, Caption, ...), tables with repeating
-header rows, a Contents field Word refreshes on open, hyperlinks, pictures with
-alt text, the protective marking in header and footer, "Page X of Y", and core
-properties. The same input gives the same bytes.
+date), PNG assets standing in for images the HTML carries as SVG, optionally a
+reference .docx whose named styles the output uses (like pandoc's
+--reference-doc), and optionally the PDF's layout of the same HTML (pages of
+ids, table column widths; see briefgen/pdf_layout.py). Out: a .docx whose every
+paragraph carries a real Word style (Title, Heading 1-3, List Bullet/Number,
+Caption, ...), tables with repeating header rows, a contents list with its page
+numbers already in place (no "update fields?" prompt), hyperlinks, pictures
+with alt text (and their SVG for Word 2016+), the protective marking in header
+and footer, "Page X of Y", and core properties. The same input gives the same
+bytes.
+
+Word output is meant to look like the PDF and to break pages where it does:
+the reference document follows briefing.css's face, type scale and spacing;
+the page's own CSS decides class-driven bold and italic, colours, rules
+(borders) and page breaks (see _StyleSheet); tables take the PDF's column
+widths. tests/test_parity.py compares the two as LibreOffice lays Word out.
 
 Anything outside the subset stops the build with a `BriefgenError` naming the
 template, the element and its line: Word output never drops content silently.
@@ -44,11 +53,14 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.image.image import Image as DocxImage
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.oxml.table import CT_Tbl
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Emu, Mm, Pt, RGBColor
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
@@ -67,8 +79,13 @@ HEADINGS = {"h1": "Heading 1", "h2": "Heading 1", "h3": "Heading 2", "h4": "Head
 BLOCKS = frozenset({"p", "ul", "ol", "table", "figure", "figcaption", *HEADINGS}) | CONTAINERS
 TABLE_PARTS = frozenset({"caption", "thead", "tbody", "tr", "th", "td", "li"})
 SUPPORTED = ", ".join(sorted(CONTAINERS | INLINE | BLOCKS | TABLE_PARTS))
-# Classes that start a new page, as briefing.css does for print.
+# Classes that start a new page when the page has no stylesheet; with one, its break rules decide (see _StyleSheet).
 PAGE_BREAK_CLASSES = frozenset({"page-break", "page-break-before", "annex"})
+# <p class="..."> → paragraph style, as briefing.css styles those classes.
+PARAGRAPH_CLASSES = {"marking": "Marking", "note": "Note", "lead": "Lead", "subtitle": "Subtitle", "meta": "Meta",
+                     "as-of": "Callout", "annex-list": "Note"}
+# Lists whose items are note-sized (briefing.css: ol.sources li, ol.notes li, ul.note).
+SMALL_LIST_CLASSES = frozenset({"note", "sources", "notes"})
 # Ignored wherever they appear: they carry no visible content.
 SILENT = frozenset({"head", "title", "meta"})
 # What <head> may hold; the page's CSS and metadata do not carry over to Word.
@@ -79,12 +96,19 @@ BLOCKED_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
 _WS = re.compile(r"[ \t\n\r\f]+")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DATA_URI = re.compile(r"data:image/(png|jpeg|jpg|gif);base64,(.*)", re.S | re.I)
+_SVG_DATA_URI = re.compile(r"data:image/svg\+xml;base64,(.*)", re.S | re.I)
 
-PICTURE_WIDTH = Cm(16)
+PICTURE_DPI = 300  # a raster is never placed larger than this resolution allows (print quality)
 TOC_INSTRUCTION = r'TOC \o "1-2" \h \z \u'
 HEADER_FILL = "E6ECF5"   # th background in briefing.css, so Word and PDF tables match
 ACCENT = RGBColor(0x1D, 0x4F, 0x91)
 GREY = RGBColor(0x44, 0x44, 0x44)
+TEXT = RGBColor(0x11, 0x11, 0x11)
+# Vertical gaps CSS puts where Word has no property of its own (briefing.css's em at the element's size).
+TABLE_GAP = Pt(9)         # table { margin-bottom: 0.9em } at 10pt: Word tables have no space after
+LIST_GAP = Pt(6.6)        # ul, ol { margin-bottom: 0.6em }, after a list's last item
+CELL_PARAGRAPH_GAP = Pt(3)  # td p { margin: 0 0 0.3em } and td p:last-child { margin-bottom: 0 }
+
 
 # Styles this backend uses, each with the one to fall back to if a user's reference lacks it.
 STYLE_FALLBACKS = {
@@ -94,15 +118,25 @@ STYLE_FALLBACKS = {
     "List Bullet": "Normal", "List Bullet 2": "List Bullet", "List Bullet 3": "List Bullet 2",
     "List Number": "Normal", "List Number 2": "List Number", "List Number 3": "List Number 2",
     "List Continue": "Normal", "List Continue 2": "List Continue", "List Continue 3": "List Continue 2",
+    "Small List Bullet": "List Bullet", "Small List Number": "List Number", "Small List Continue": "List Continue",
     "toc 1": "Normal", "toc 2": "toc 1", "TOC Heading": None, "Header": "Normal", "Footer": "Normal",
+    "Meta": "Normal", "Callout": "Normal", "Table Note": "Note", "Table Caption": "Caption",
     "Briefing Table": "Table Grid", "Table Grid": None,
-    "Hyperlink": None, "HTML Code": None, "Small Text": None, "Note Text": None,
+    "Hyperlink": None, "HTML Code": None, "Small Text": None, "Note Text": None, "Citation": "Hyperlink",
 }
 
 
 def write_docx(html: str, path: Path, meta: dict, assets: dict[str, bytes], reference: Path | None = None,
-               template_name: str = "template") -> dict:
-    """Write the DOCX for `html` to `path` (caller handles temp-file + rename). Returns {"pages": None}."""
+               template_name: str = "template", page_numbers: dict[str, int] | None = None,
+               column_widths: list[list[float]] | None = None) -> dict:
+    """Write the DOCX for `html` to `path` (caller handles temp-file + rename). Returns {"pages": None}.
+
+    From the PDF's layout of the same HTML (briefgen/pdf_layout.py), both optional:
+    `page_numbers` maps element ids to their pages, and the contents list
+    prints them (without it, the list has no page numbers until Word updates
+    it); `column_widths` gives each <table>'s column widths in points, in
+    document order (without it, a table's data-widths, else equal columns).
+    """
     try:
         root = lxml.html.document_fromstring(html)
     except Exception as exc:  # lxml raises ParserError/ValueError for empty or unparsable input
@@ -117,11 +151,14 @@ def write_docx(html: str, path: Path, meta: dict, assets: dict[str, bytes], refe
                                 f"({type(exc).__name__}: {exc})") from None
     document.element.body.clear_content()  # a reference lends its styles and page set-up, never its text
     language = meta.get("language") or root.get("lang") or ""
-    writer = _Writer(document, assets, template_name)
     head = root.find("head")
+    body = root.find("body")
+    if column_widths and body is not None and len(column_widths) != sum(1 for _ in body.iter("table")):
+        column_widths = None  # measured from different HTML: the tables would not line up
+    writer = _Writer(document, assets, template_name, page_numbers,
+                     _StyleSheet.from_head(head) if head is not None else None, column_widths)
     if head is not None:
         writer.check_head(head)
-    body = root.find("body")
     if body is not None:
         writer.write_body(body)
     _finish_document(document, meta, language)
@@ -129,6 +166,199 @@ def write_docx(html: str, path: Path, meta: dict, assets: dict[str, bytes], refe
     document.save(buffer)
     path.write_bytes(_normalise_zip(buffer.getvalue(), _zip_time(meta.get("date"))))
     return {"pages": None}
+
+
+# ---------------------------------------------------------------- the page's stylesheet
+
+class _Selector(NamedTuple):
+    tag: str | None
+    classes: frozenset
+    first_child: bool = False
+
+    def matches(self, el) -> bool:
+        if self.tag is not None and self.tag != el.tag:
+            return False
+        if not self.classes <= set((el.get("class") or "").split()):
+            return False
+        return not self.first_child or not any(isinstance(e.tag, str) for e in el.itersiblings(preceding=True))
+
+
+class _Rule(NamedTuple):
+    subject: _Selector
+    ancestor: _Selector | None  # "A B": B inside an A
+    properties: dict
+
+
+class Look(NamedTuple):
+    """What the CSS says about one element, as far as the Word backend uses it (None: nothing said)."""
+    bold: bool | None = None
+    italic: bool | None = None
+    color: str | None = None          # "B5482A"
+    break_before: bool = False
+    break_after: bool = False
+    borders: tuple = ()               # (side, width in eighths of a point, "RRGGBB", space in points)
+    margin_top: float | None = None   # points
+    margin_bottom: float | None = None
+
+
+_NO_LOOK = Look()
+_SIMPLE = re.compile(r"^([a-z][a-z0-9]*)?((?:\.[A-Za-z_][\w-]*)*)(:first-child)?$")
+_BREAK_VALUES = frozenset({"page", "left", "right", "recto", "verso", "always"})
+_USED = frozenset({"font-weight", "font-style", "color", "break-before", "break-after", "page-break-before",
+                   "page-break-after", "border", "border-top", "border-bottom", "border-left", "padding",
+                   "padding-top", "padding-bottom", "padding-left", "margin", "margin-top", "margin-bottom"})
+
+
+class _StyleSheet:
+    """What the page's own CSS says about emphasis, colour, rules and page breaks, so Word agrees with the PDF.
+
+    Read: rules outside @media and @page whose selector is a simple selector
+    with a class (`td.amount`, `.lead`), or a class-bearing simple selector, a
+    space, and a simple selector (`.not-for-use h2`, `td .note`); a simple
+    selector may end in :first-child. Used:
+    font-weight and font-style (bold, italic), color, break-before/after (and
+    the page-break- forms), solid top, bottom and left borders with their
+    padding, and top and bottom margins of bordered or breaking blocks. Sizes,
+    line heights and the spacing of ordinary elements are the reference
+    document's styles' business (see make_reference_docx); a rule or value
+    this reader cannot use is skipped, never an error. Lengths in em are taken
+    at the body size, BODY_SIZE.
+    """
+
+    def __init__(self, rules: list[_Rule]) -> None:
+        self.rules = rules
+        self._by_subject: dict = {}
+
+    @classmethod
+    def from_head(cls, head) -> _StyleSheet | None:
+        texts = [el.text or "" for el in head.iter("style")]
+        return cls.parse("\n".join(texts)) if texts else None
+
+    @classmethod
+    def parse(cls, css: str) -> _StyleSheet:
+        import tinycss2  # WeasyPrint's CSS parser, so always installed with it
+
+        rules: list[_Rule] = []
+        for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+            if rule.type != "qualified-rule":
+                continue  # @media, @page and the like: not about the printed body's elements
+            properties = {}
+            for decl in tinycss2.parse_declaration_list(rule.content, skip_comments=True, skip_whitespace=True):
+                if decl.type == "declaration" and decl.lower_name in _USED:
+                    properties[decl.lower_name] = " ".join(tinycss2.serialize(decl.value).split()).lower()
+            if not properties:
+                continue
+            for selector in tinycss2.serialize(rule.prelude).split(","):
+                parts = [_simple(part) for part in selector.split()]
+                if len(parts) == 1 and parts[0] is not None and parts[0].classes:
+                    rules.append(_Rule(parts[0], None, properties))
+                elif len(parts) == 2 and None not in parts and parts[0].classes:
+                    rules.append(_Rule(parts[1], parts[0], properties))
+        return cls(rules)
+
+    def look(self, el) -> Look:
+        """The element's Look: matching rules merged in source order (a later rule wins, as with equal specificity)."""
+        key = (el.tag, el.get("class") or "")
+        candidates = self._by_subject.get(key)
+        if candidates is None:  # the rules whose subject could match, by tag and classes (first-child aside)
+            candidates = self._by_subject[key] = [r for r in self.rules if r.subject._replace(first_child=False)
+                                                  .matches(el)]
+        if not candidates:
+            return _NO_LOOK
+        merged: dict = {}
+        for rule in candidates:
+            if not rule.subject.matches(el):
+                continue
+            if rule.ancestor is None or any(rule.ancestor.matches(a) for a in el.iterancestors()):
+                merged.update(rule.properties)
+        return _look(merged) if merged else _NO_LOOK
+
+
+def _simple(text: str) -> _Selector | None:
+    match = _SIMPLE.match(text)
+    if not match or not text:
+        return None
+    return _Selector(match.group(1), frozenset(c for c in match.group(2).split(".") if c), bool(match.group(3)))
+
+
+def _look(p: dict) -> Look:
+    def breaks(*names):
+        return any(p.get(n) in _BREAK_VALUES for n in names)
+
+    boxes = {side: _box(p, "padding", side) for side in ("top", "bottom", "left")}
+    margins = {side: _box(p, "margin", side) for side in ("top", "bottom")}
+    borders = []
+    for side in ("top", "bottom", "left"):
+        border = _border(p.get(f"border-{side}") or p.get("border"))
+        if border:
+            borders.append((side, border[0], border[1], boxes[side] or 0.0))
+    return Look(bold=_weight(p.get("font-weight")), italic=_italic(p.get("font-style")), color=_color(p.get("color")),
+                break_before=breaks("break-before", "page-break-before"),
+                break_after=breaks("break-after", "page-break-after"), borders=tuple(borders),
+                margin_top=margins["top"], margin_bottom=margins["bottom"])
+
+
+def _length(value: str) -> float | None:
+    """A CSS length in points (px, pt, mm, cm, in, em at BODY_SIZE; a bare 0), or None."""
+    match = re.fullmatch(r"(-?[\d.]+)(px|pt|mm|cm|in|em|rem)?", value)
+    if not match:
+        return None
+    number, unit = float(match.group(1)), match.group(2)
+    if unit is None:
+        return 0.0 if number == 0 else None
+    scale = {"px": 0.75, "pt": 1, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72, "em": BODY_SIZE, "rem": BODY_SIZE}
+    return number * scale[unit]
+
+
+def _box(p: dict, name: str, side: str) -> float | None:
+    """One side of a margin or padding, from its own property or the shorthand (1 to 4 values)."""
+    if f"{name}-{side}" in p:
+        return _length(p[f"{name}-{side}"])
+    if name not in p:
+        return None
+    values = p[name].split()
+    index = {"top": 0, "right": 1, "bottom": 2, "left": 3}[side]
+    pick = {1: (0, 0, 0, 0), 2: (0, 1, 0, 1), 3: (0, 1, 2, 1), 4: (0, 1, 2, 3)}.get(len(values))
+    return _length(values[pick[index]]) if pick else None
+
+
+def _border(value: str | None) -> tuple[int, str] | None:
+    """A solid CSS border ("2px solid #1d4f91") as (width in eighths of a point, "RRGGBB"); None for none."""
+    if not value or "solid" not in value.split():
+        return None
+    width = next((w for w in (_length(v) for v in value.split()) if w), None)
+    color = next((c for c in (_color(v) for v in value.split()) if c), "000000")
+    if not width:
+        return None
+    return max(2, min(96, round(width * 8))), color  # Word's range: 1/4 to 12 points
+
+
+def _color(value: str | None) -> str | None:
+    if not value:
+        return None
+    match = re.fullmatch(r"#([0-9a-f]{3}|[0-9a-f]{6})", value.strip())
+    if not match:
+        return None
+    digits = match.group(1)
+    return (digits if len(digits) == 6 else "".join(c * 2 for c in digits)).upper()
+
+
+def _weight(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    if value in ("bold", "bolder"):
+        return True
+    if value in ("normal", "lighter"):
+        return False
+    return int(value) >= 600 if value.isdigit() else None
+
+
+def _italic(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    if value.startswith(("italic", "oblique")):
+        return True
+    return False if value == "normal" else None
 
 
 # ---------------------------------------------------------------- the walker
@@ -139,6 +369,7 @@ class _Fmt(NamedTuple):
     italic: bool = False
     vert: str = ""           # "sup" or "sub"
     char: str | None = None  # a character style name
+    color: str | None = None  # "RRGGBB", from the page's CSS
     link: tuple | None = None  # (href, serial number of the <a>) so adjacent links stay apart
 
 
@@ -273,10 +504,20 @@ class _Writer:
     pending page break, bookmarks waiting for their paragraph).
     """
 
-    def __init__(self, document, assets: dict[str, bytes], template_name: str) -> None:
+    def __init__(self, document, assets: dict[str, bytes], template_name: str,
+                 page_numbers: dict[str, int] | None = None, css: _StyleSheet | None = None,
+                 column_widths: list[list[float]] | None = None) -> None:
         self.document = document
+        self.measured_columns = column_widths or []
+        self._table_index = -1
         self.assets = assets
         self.template_name = template_name
+        self.page_numbers = page_numbers or {}
+        self.css = css
+        self._svg_rids: dict[str, str] = {}
+        self._after_table = False  # the last body block was a table: the next paragraph keeps its distance
+        self._body_paragraphs: list[Paragraph] = []  # in order, for CSS borders and margins of blocks
+        self._after_table_paragraphs: set = set()  # w:p elements that carry a table's bottom margin
         self._styles: dict[tuple[str, WD_STYLE_TYPE], object] = {}
         self._style_ids: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}
         self._run_prototypes: dict = {}
@@ -294,7 +535,6 @@ class _Writer:
         # A reference without page size or margins gets Word's own A4 defaults for the arithmetic.
         self.text_width = ((section.page_width or Cm(21)) - (section.left_margin or Cm(2.54))
                            - (section.right_margin or Cm(2.54)))
-        self.picture_width = min(PICTURE_WIDTH, self.text_width)
 
     # ------------------------------------------------------------ errors and styles
 
@@ -406,25 +646,88 @@ class _Writer:
             self._text(buf, child.tail, fmt, el)
         self._flush(buf, ctx, ctx.text_style)
 
+    def _look(self, el, fmt: _Fmt) -> tuple[Look, _Fmt]:
+        """What the page's CSS says about `el`, and `fmt` with its bold, italic and colour applied."""
+        if self.css is None:
+            classes = (el.get("class") or "").split()
+            breaks = bool(classes) and not PAGE_BREAK_CLASSES.isdisjoint(classes)
+            return (Look(break_before=True) if breaks else _NO_LOOK), fmt
+        look = self.css.look(el)
+        if look.bold is not None:
+            fmt = fmt._replace(bold=look.bold)
+        if look.italic is not None:
+            fmt = fmt._replace(italic=look.italic)
+        if look.color is not None:
+            fmt = fmt._replace(color=look.color)
+        return look, fmt
+
     def _block(self, el, ctx: _Ctx) -> None:
-        tag = el.tag
-        classes = (el.get("class") or "").split()
-        if classes and not PAGE_BREAK_CLASSES.isdisjoint(classes):
+        look, fmt = self._look(el, ctx.fmt)
+        if look.break_before:
             self._page_break = True
+        if fmt != ctx.fmt:
+            ctx = replace(ctx, fmt=fmt)
         self._note_element(el)
-        if tag == "p":
-            if isinstance(ctx.text_style, _ListItem):
-                style = ctx.text_style
-            elif "marking" in classes:
-                style = "Marking"
-            elif "note" in classes:
-                style = "Note"
-            elif "lead" in classes:
-                style = "Lead"
-            elif "subtitle" in classes:
-                style = "Subtitle"
+        first = len(self._body_paragraphs)
+        self._block_content(el, ctx, (el.get("class") or "").split())
+        if (look.borders or look.margin_top is not None or look.margin_bottom is not None) and not ctx.in_table:
+            self._frame(self._body_paragraphs[first:], look, own=el.tag == "p" or el.tag in HEADINGS)
+        if look.break_after:
+            self._page_break = True  # the next paragraph starts the next page
+
+    def _frame(self, paragraphs: list[Paragraph], look: Look, own: bool = False) -> None:
+        """A block's CSS borders and margins on the paragraphs made for it.
+
+        A top border goes on the first paragraph and a bottom border on the
+        last, each as far from the text as the block's padding plus that
+        paragraph's own spacing (in CSS that spacing lies inside the border);
+        the block's margins go outside them. Without a border, an element that
+        is itself a paragraph (`own`) takes its margins as they are; a larger
+        block's margins collapse with its first and last paragraphs' (the
+        larger wins), as in CSS. A left border runs down every
+        paragraph, whose text moves right by its width and the padding, so the
+        rule stands where the block's edge is in the PDF.
+        """
+        if not paragraphs:
+            return
+        top, bottom = paragraphs[0], paragraphs[-1]
+        for side, width, color, padding in look.borders:
+            if side == "top":
+                inside = _space(top.style, "space_before") if top.paragraph_format.space_before is None \
+                    else top.paragraph_format.space_before
+                ox.set_paragraph_border(top, "top", width, padding + Emu(inside).pt, color)
+                top.paragraph_format.space_before = Pt(look.margin_top or 0)
+            elif side == "bottom":
+                inside = _space(bottom.style, "space_after") if bottom.paragraph_format.space_after is None \
+                    else bottom.paragraph_format.space_after
+                ox.set_paragraph_border(bottom, "bottom", width, padding + Emu(inside).pt, color)
+                bottom.paragraph_format.space_after = Pt(look.margin_bottom or 0)
             else:
-                style = ctx.text_style
+                for para in paragraphs:
+                    ox.set_paragraph_border(para, "left", width, padding, color)
+                    para.paragraph_format.left_indent = Pt(width / 8 + padding)
+        sides = {side for side, *_ in look.borders}
+        if look.margin_top is not None and "top" not in sides and (
+                own or look.margin_top > Emu(_space(top.style, "space_before")).pt):
+            before = Pt(look.margin_top)
+            if top._p in self._after_table_paragraphs:
+                before = max(before, TABLE_GAP)  # the table's margin above collapses with this one
+            top.paragraph_format.space_before = before
+        if look.margin_bottom is not None and "bottom" not in sides and (
+                own or look.margin_bottom > Emu(_space(bottom.style, "space_after")).pt):
+            bottom.paragraph_format.space_after = Pt(look.margin_bottom)
+
+    def _block_content(self, el, ctx: _Ctx, classes: list[str]) -> None:
+        tag = el.tag
+        if tag == "p":
+            style = ctx.text_style
+            if not isinstance(style, _ListItem):
+                for name in classes:
+                    if name in PARAGRAPH_CLASSES:
+                        style = PARAGRAPH_CLASSES[name]
+                        if style == "Note" and ctx.in_table:
+                            style = "Table Note"  # briefing.css: td .note is smaller still
+                        break
             self._blocks(el, replace(ctx, text_style=style))
         elif tag in CONTAINERS:
             if tag == "nav" and "toc" in classes:
@@ -476,16 +779,33 @@ class _Writer:
             para.paragraph_format.keep_with_next = True
         if num_id is not None:
             ox.set_num(para, num_id)
+        if self._after_table and not ctx.in_table:
+            self._after_table = False
+            style = self.style(style_spec) if isinstance(style_spec, str) else style_spec
+            para.paragraph_format.space_before = self._gap_after_table(style)
+            self._after_table_paragraphs.add(para._p)
         if self._pending_bookmarks:
             para._p.get_or_add_pPr()  # pPr first, then the bookmarks, then runs
             self._add_pending_bookmarks(para)
+        if not ctx.in_table:
+            self._body_paragraphs.append(para)
         return para
+
+    def _gap_after_table(self, style) -> int:
+        """Space before a paragraph that follows a table, as CSS's collapsing margins would leave it.
+
+        Word has no space after a table, so the next paragraph carries it: the
+        larger of the table's bottom margin and the paragraph's own top margin.
+        """
+        return max(_space(style, "space_before"), TABLE_GAP)
 
     def _flush(self, buf: _Inline, ctx: _Ctx, style_spec) -> None:
         """Turn the gathered inline content into one paragraph (none if it is only whitespace)."""
         items = buf.take() if buf.items else []
         if items:
-            self._emit(self._new_paragraph(ctx, style_spec), items)
+            para = self._new_paragraph(ctx, style_spec)
+            self._emit(para, items)
+            ox.close_bookmarks_at_end(para)  # a heading's bookmark spans its text, as Word's own do
 
     # ------------------------------------------------------------ inline
 
@@ -505,6 +825,10 @@ class _Writer:
             fmt = fmt._replace(italic=True)
         elif tag == "sup":
             fmt = fmt._replace(vert="sup")
+            if "cite" in (el.get("class") or "").split() and self._has_citation_style():
+                # The Citation style raises and sizes the numbers itself, as briefing.css does (7.5pt):
+                # Word and LibreOffice shrink superscript text each by their own ratio.
+                fmt = fmt._replace(vert="", char="Citation")
         elif tag == "sub":
             fmt = fmt._replace(vert="sub")
         elif tag == "code":
@@ -522,6 +846,8 @@ class _Writer:
                                      "are not allowed in Word output")
                 self._link_serial += 1
                 fmt = fmt._replace(link=(href, self._link_serial))
+                if "note-ref" in (el.get("class") or "").split():
+                    fmt = fmt._replace(char="Note Text")
         elif tag == "br":
             buf.items.append(("br", None, fmt))
             return
@@ -537,6 +863,7 @@ class _Writer:
             raise self.unsupported(el, "inside inline text")
         else:
             raise self.unsupported(el)
+        fmt = self._look(el, fmt)[1]
         self._note_element(el)
         self._text(buf, el.text, fmt, el)
         for child in el:
@@ -546,29 +873,39 @@ class _Writer:
                 self._inline(child, fmt, buf)
             self._text(buf, child.tail, fmt, el)
 
-    def _svg(self, el) -> tuple[bytes, str]:
+    def _has_citation_style(self) -> bool:
+        style = self.style("Citation", WD_STYLE_TYPE.CHARACTER)
+        return style is not None and style.name == "Citation"
+
+    def _svg(self, el) -> tuple[bytes, str, bytes | None]:
         name = el.get("data-asset") or ""
         alt = (el.get("aria-label") or "").strip()
         if el.get("role") != "img" or not alt or name not in self.assets:
             raise self.error(f"<svg> (line {el.sourceline}) needs role=\"img\", an aria-label and a data-asset "
                              f"naming a PNG asset for Word output (asset {name!r}; have "
                              f"{', '.join(sorted(self.assets)) or 'none'})")
-        return self.assets[name], alt
+        return self.assets[name], alt, None
 
-    def _img(self, el) -> tuple[bytes, str]:
+    def _img(self, el) -> tuple[bytes, str, bytes | None]:
+        """(PNG or other raster, alt text, the SVG it stands in for if the source is an SVG data: URI)."""
         alt = (el.get("alt") or "").strip()
         name = el.get("data-asset")
         if name:
             if name not in self.assets:
                 raise self.error(f"<img data-asset=\"{name}\"> (line {el.sourceline}): no such PNG asset for Word "
                                  f"output (have {', '.join(sorted(self.assets)) or 'none'})")
-            return self.assets[name], alt
+            svg = _SVG_DATA_URI.match(el.get("src") or "")
+            try:
+                svg_bytes = base64.b64decode(svg.group(1), validate=False) if svg else None
+            except (binascii.Error, ValueError):
+                svg_bytes = None  # the PNG stands in for it anyway
+            return self.assets[name], alt, svg_bytes
         match = _DATA_URI.match(el.get("src") or "")
         if not match:
             raise self.error(f"<img> (line {el.sourceline}) needs a data:image/png;base64 source or a data-asset "
                              "naming a PNG asset for Word output")
         try:
-            return base64.b64decode(match.group(2), validate=False), alt
+            return base64.b64decode(match.group(2), validate=False), alt, None
         except (binascii.Error, ValueError):
             raise self.error(f"<img> (line {el.sourceline}): its data: URI is not valid base64") from None
 
@@ -581,9 +918,18 @@ class _Writer:
                 current_link = fmt.link
                 container = self._hyperlink(para, current_link[0]) if current_link else para._p
             if kind == "t":
+                padded = fmt.link is not None and fmt.char == "Citation" and len(value) > 0
+                if padded and len(value) > 1:  # all but the last character as they are
+                    r = _clone(self._text_run(fmt))
+                    r[-1].text = value[:-1]
+                    container.append(r)
+                    value = value[-1]
                 r = _clone(self._text_run(fmt))
                 r[-1].text = value
                 container.append(r)
+                if padded:
+                    # sup.cite a { padding: 0 0.1em }: as much space after the link's last character.
+                    ox.set_letter_spacing(Run(r, para), CITATION_PADDING)
             else:
                 r = _clone(self._run_prototype(fmt))
                 container.append(r)
@@ -602,7 +948,7 @@ class _Writer:
         (each property insert searches its siblings' schema order), which was
         most of the time for a long briefing.
         """
-        key = fmt[:4] + (fmt.link is not None,)  # which link does not matter, only whether there is one
+        key = fmt[:5] + (fmt.link is not None,)  # which link does not matter, only whether there is one
         proto = self._run_prototypes.get(key)
         if proto is None:
             proto = OxmlElement("w:r")
@@ -620,12 +966,14 @@ class _Writer:
                 run.font.superscript = True
             elif fmt.vert == "sub":
                 run.font.subscript = True
+            if fmt.color:
+                run.font.color.rgb = RGBColor.from_string(fmt.color)
             self._run_prototypes[key] = proto
         return proto
 
     def _text_run(self, fmt: _Fmt):
         """`fmt`'s prototype run with one w:t; space-preserving, as text may start or end with a space."""
-        key = ("t",) + fmt[:4] + (fmt.link is not None,)
+        key = ("t",) + fmt[:5] + (fmt.link is not None,)
         proto = self._run_prototypes.get(key)
         if proto is None:
             proto = _clone(self._run_prototype(fmt))
@@ -646,17 +994,30 @@ class _Writer:
             self._link_rids[href] = r_id
         return ox.add_hyperlink(para, r_id=r_id)
 
-    def _picture(self, run: Run, data: bytes, alt: str) -> None:
+    def _picture(self, run: Run, data: bytes, alt: str, svg: bytes | None = None) -> None:
         try:
             shape = run.add_picture(io.BytesIO(data))
+            pixels = DocxImage.from_blob(data).px_width
         except Exception as exc:  # python-docx raises its own UnrecognizedImageError and struct errors
             raise self.error(f"an image could not be read for Word output ({type(exc).__name__})") from None
-        if shape.width > self.picture_width or shape.width < self.picture_width // 2:
-            # Charts are drawn for the full text width; tiny or huge images are scaled to it too.
-            ratio = self.picture_width / shape.width
-            shape.width = self.picture_width
-            shape.height = int(shape.height * ratio)
-        ox.set_picture_alt(shape, alt, alt[:100] if alt else None)
+        width = picture_width(pixels, self.text_width)
+        if shape.width > width or shape.width < width // 2:
+            # Charts are drawn for the text width; tiny or huge images are scaled to it too.
+            shape.height = int(shape.height * width / shape.width)
+            shape.width = width
+        if svg:
+            ox.add_svg_version(shape, self._svg_part(svg))
+        ox.set_picture_alt(shape, alt, cut_at_word(alt, PICTURE_TITLE_LIMIT) if alt else None)
+
+    def _svg_part(self, svg: bytes) -> str:
+        """Relationship id of an image part holding `svg`, added once per distinct SVG."""
+        key = hashlib.sha1(svg).hexdigest()
+        r_id = self._svg_rids.get(key)
+        if r_id is None:
+            package = self.document.part.package
+            part = Part(package.next_partname("/word/media/image%d.svg"), "image/svg+xml", svg, package)
+            r_id = self._svg_rids[key] = self.document.part.relate_to(part, RT.IMAGE)
+        return r_id
 
     # ------------------------------------------------------------ lists
 
@@ -664,8 +1025,11 @@ class _Writer:
         ordered = el.tag == "ol"
         depth = min(ctx.list_depth + 1, 3)
         suffix = "" if depth == 1 else f" {depth}"
-        style = self.style(("List Number" if ordered else "List Bullet") + suffix)
-        continue_style = self.style("List Continue" + suffix)
+        classes = (el.get("class") or "").split()
+        small = depth == 1 and not SMALL_LIST_CLASSES.isdisjoint(classes)  # note-sized items, numbers and all
+        name = ("List Number" if ordered else "List Bullet") + suffix
+        style = self.style(("Small " + name) if small else name)
+        continue_style = self.style(("Small List Continue" if small else "List Continue") + suffix)
         num_id = None
         if ordered and style is not None:
             base = ox.style_num_id(style)
@@ -675,19 +1039,24 @@ class _Writer:
                 except ValueError:
                     start = 1
                 num_id = self._numbering.restart(base, start)
-        if "note" in (el.get("class") or "").split():
+        if "note" in classes:
             ctx = replace(ctx, fmt=ctx.fmt._replace(char="Note Text"))
         self._no_stray_text(el.text, el)
         for child in el:
             if isinstance(child.tag, str):
                 if child.tag != "li":
                     raise self.unsupported(child, f"directly inside <{el.tag}>")
+                fmt = self._look(child, ctx.fmt)[1]
                 self._note_element(child)
                 item = _ListItem(style, continue_style, num_id)
-                self._blocks(child, replace(ctx, text_style=item, list_depth=depth))
+                self._blocks(child, replace(ctx, text_style=item, list_depth=depth, fmt=fmt))
                 if item.count == 0:
                     self._new_paragraph(ctx, item)  # an empty <li> still shows its bullet
             self._no_stray_text(child.tail, el)
+        if depth == 1 and not ctx.in_table and self._body_paragraphs:
+            last = self._body_paragraphs[-1].paragraph_format
+            if (last.space_after or 0) < LIST_GAP:
+                last.space_after = LIST_GAP  # briefing.css: the list's bottom margin, after its last item
 
     def _no_stray_text(self, text: str | None, el) -> None:
         if text and text.strip():
@@ -697,6 +1066,7 @@ class _Writer:
     # ------------------------------------------------------------ tables
 
     def _table(self, el, ctx: _Ctx) -> None:
+        self._table_index += 1  # tables in document order, as the PDF layout lists them
         caption = None
         rows: list[tuple[object, bool]] = []  # (<tr>, in <thead>)
         self._no_stray_text(el.text, el)
@@ -737,13 +1107,20 @@ class _Writer:
 
         if caption is not None:
             self._note_element(caption)
-            self._blocks(caption, replace(ctx, text_style=_KeepWithNext("Caption")))
+            self._blocks(caption, replace(ctx, text_style=_KeepWithNext("Table Caption")))
         if not rows or ncols == 0:
             if self._table_has_content(el):
                 raise self.error(f"<table> (line {el.sourceline}) has content but no cells")
             return
 
-        widths = self._column_widths(el, ncols)
+        widths = self._measured_widths(ncols) or self._column_widths(el, ncols)
+        if self._after_table and not ctx.in_table:
+            # Two tables in a row would merge into one in Word; a paragraph as tall as the gap keeps them apart.
+            spacer = self._new_paragraph(ctx, "Normal")
+            spacer.paragraph_format.space_before = 0
+            spacer.paragraph_format.space_after = 0
+            spacer.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            spacer.paragraph_format.line_spacing = TABLE_GAP
         tbl = CT_Tbl.new_tbl(len(rows), ncols, self.text_width)
         table = ctx.sink.table(tbl)
         style = self.style("Briefing Table", WD_STYLE_TYPE.TABLE)
@@ -766,6 +1143,7 @@ class _Writer:
         ox.set_table_look(table, header_rows > 0)
 
         for index, ((tr_el, _), cells, tr) in enumerate(zip(rows, grid, tbl.tr_lst)):
+            row_fmt = self._look(tr_el, _PLAIN)[1]
             self._note_element(tr_el)
             is_header = index < header_rows
             tcs = list(tr.tc_lst)
@@ -783,7 +1161,7 @@ class _Writer:
                     ox.shade_cell(cell, HEADER_FILL)
                 style_name = "Table Heading" if cell_el.tag == "th" else "Table Text"
                 self._note_element(cell_el)
-                self._cell(cell, cell_el, ctx, style_name)
+                self._cell(cell, cell_el, ctx, style_name, self._look(cell_el, row_fmt)[1])
                 col += span
             for grid_col in range(col, ncols):
                 # Cells the HTML row left out: keep the grid rectangular, styled like the rest.
@@ -797,11 +1175,17 @@ class _Writer:
                 ox.mark_header_row(_Row(tr, table))
             else:
                 ox.keep_row_together(_Row(tr, table))  # as briefing.css's tr { break-inside: avoid }
+        if not ctx.in_table:
+            self._after_table = True
 
-    def _cell(self, cell: _Cell, cell_el, ctx: _Ctx, style_name: str) -> None:
+    def _cell(self, cell: _Cell, cell_el, ctx: _Ctx, style_name: str, fmt: _Fmt = _PLAIN) -> None:
         sink = _CellSink(cell)
         if cell_el is not None:
-            self._blocks(cell_el, _Ctx(sink, style_name, in_table=True, list_depth=ctx.list_depth))
+            self._blocks(cell_el, _Ctx(sink, style_name, in_table=True, list_depth=ctx.list_depth, fmt=fmt))
+            paragraphs = cell._tc.p_lst
+            for p in paragraphs[:-1]:
+                # Table styles have no space after; paragraphs in one cell keep briefing.css's small gap.
+                Paragraph(p, cell).paragraph_format.space_after = CELL_PARAGRAPH_GAP
         if sink.unused is not None:
             # An empty cell keeps its one paragraph; style it so the row is not taller than its neighbours.
             para = Paragraph(sink.unused, cell)
@@ -854,6 +1238,18 @@ class _Writer:
             raise self.error(f"<{cell.tag} colspan=\"{raw}\"> (line {cell.sourceline}) must be between 1 and 63")
         return span
 
+    def _measured_widths(self, ncols: int):
+        """This table's column widths from the PDF's layout, scaled to the text width; None if not measured."""
+        measured = self.measured_columns[self._table_index] if self._table_index < len(self.measured_columns) \
+            else None
+        if not measured or len(measured) != ncols or min(measured) <= 0:
+            return None
+        widths = [int(Pt(w)) for w in measured]
+        total = sum(widths)
+        if total > self.text_width:  # never wider than the text
+            widths = [int(self.text_width * w / total) for w in widths]
+        return widths
+
     def _column_widths(self, el, ncols: int):
         raw = el.get("data-widths")
         if not raw:
@@ -875,14 +1271,16 @@ class _Writer:
     # ------------------------------------------------------------ contents
 
     def _toc(self, nav, ctx: _Ctx) -> None:
-        """A Word TOC field in place of the HTML contents list.
+        """The contents list as Word makes it: a TOC field whose cached result is already complete.
 
-        The field's cached result is filled from the nav's own links (one
-        linked paragraph per entry), so readers that do not recalculate fields
-        (LibreOffice, pandoc, previews) still show the contents; Word rebuilds
-        it with page numbers when it opens the file. The cached entries carry
-        no page numbers: we cannot know them, and LibreOffice shows a TOC's
-        cached text as it is, so dot leaders there would run to nothing.
+        One paragraph per entry (style "toc 1" or "toc 2"), each a link to the
+        heading's bookmark holding the heading's text, a tab to a right-aligned
+        dotted-leader stop and a PAGEREF field whose cached result is the page
+        number from `page_numbers` (the PDF's layout). Word and LibreOffice show
+        cached results as they are, so the file opens with page numbers and
+        without "update fields?"; updating the field in Word (F9) rebuilds the
+        same list from the headings. An entry whose page is not known has no
+        number (and no leader to nothing).
         """
         label = (nav.get("aria-label") or "Contents").strip() or "Contents"
         heading_style = self.style("TOC Heading")
@@ -905,7 +1303,7 @@ class _Writer:
                 classes = (ancestor.get("class") or "").split()
                 if ancestor.tag == "li" and "level-2" in classes:
                     level = 2
-            entries.append((level, target, text))
+            entries.append((level, target, text, self.page_numbers.get(href[1:])))
 
         if not entries:
             para = self._new_paragraph(ctx, "Normal")
@@ -913,7 +1311,7 @@ class _Writer:
             para.add_run("Update this field (F9 in Word) to build the table of contents.")
             ox.end_field(para)
             return
-        for index, (level, target, text) in enumerate(entries):
+        for index, (level, target, text, page) in enumerate(entries):
             para = self._new_paragraph(ctx, f"toc {level}")
             if index == 0:
                 ox.begin_field(para, TOC_INSTRUCTION)
@@ -921,8 +1319,13 @@ class _Writer:
             r = OxmlElement("w:r")
             link.append(r)
             r.add_t(text)
+            if page is not None:
+                ox.add_tab(link)
+                ox.add_page_ref(link, target, str(page))
             if index == len(entries) - 1:
                 ox.end_field(para)
+                # briefing.css: nav.toc { margin-bottom: 1em }, below the last entry
+                para.paragraph_format.space_after = Pt(11)
 
 
 _clone = copy.deepcopy
@@ -935,11 +1338,17 @@ class _KeepWithNext(str):
 # ---------------------------------------------------------------- document level
 
 def _finish_document(document, meta: dict, language: str) -> None:
-    """Header and footer with the marking and page numbers, field refresh, language, core properties."""
+    """Header and footer with the marking and page numbers, no field-update prompt, language, core properties.
+
+    As briefing.css's @page rules: the header has the marking in the centre
+    (not on the first page, whose cover shows it); the footer is one line with
+    the marking in the centre and "Page X of Y" at the right, on every page.
+    """
     marking = (meta.get("marking") or "").strip()
     styles = document.styles
     for section in document.sections:
-        # The cover shows the marking itself, so its page has none in the header (as in the PDF).
+        width = ((section.page_width or Cm(21)) - (section.left_margin or Cm(2.54))
+                 - (section.right_margin or Cm(2.54)))
         section.different_first_page_header_footer = True
         for header, with_marking in ((section.header, True), (section.first_page_header, False)):
             header.is_linked_to_previous = False
@@ -947,21 +1356,22 @@ def _finish_document(document, meta: dict, language: str) -> None:
             para = header.add_paragraph(style=_maybe_style(styles, "Header"))
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
             if marking and with_marking:
-                para.add_run(marking).bold = True
+                _marking_run(para, marking)
         for footer in (section.footer, section.first_page_footer):
             footer.is_linked_to_previous = False
             _clear(footer)
-            if marking:
-                para = footer.add_paragraph(style=_maybe_style(styles, "Footer"))
-                para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                para.add_run(marking).bold = True
             para = footer.add_paragraph(style=_maybe_style(styles, "Footer"))
-            para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            para.add_run("Page ")
+            para.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            _set_tab_stops(para, [(width // 2, WD_TAB_ALIGNMENT.CENTER), (width, WD_TAB_ALIGNMENT.RIGHT)])
+            para.add_run("\t")
+            if marking:
+                _marking_run(para, marking)
+            para.add_run("\t")
+            para.add_run("Page ")  # grey, as the Footer style: fields take their paragraph's formatting
             ox.add_field(para, "PAGE", "1")
             para.add_run(" of ")
             ox.add_field(para, "NUMPAGES", "1")
-    ox.set_update_fields(document)
+    ox.remove_update_fields(document)
     ox.set_default_language(document, language)
 
     when = _meta_datetime(meta.get("date"))
@@ -981,6 +1391,36 @@ def _finish_document(document, meta: dict, language: str) -> None:
     props.last_printed = when
 
 
+def _space(style, attribute: str) -> int:
+    """A paragraph style's space before or after in EMU, following its base styles (0 if none says)."""
+    while style is not None:
+        value = getattr(style.paragraph_format, attribute)
+        if value is not None:
+            return value
+        style = style.base_style
+    return 0
+
+
+def _marking_run(para: Paragraph, marking: str) -> None:
+    run = para.add_run(marking)
+    run.bold = True
+    run.font.color.rgb = TEXT  # the footer's page numbers are grey; the marking is not
+    ox.set_letter_spacing(run, 14)  # briefing.css: letter-spacing 0.08em at 9pt, in twentieths of a point
+
+
+def _set_tab_stops(para: Paragraph, stops: list) -> None:
+    """Exactly these tab stops on `para`: its style's others are cleared (Word's Footer style has its own)."""
+    wanted = {position for position, _ in stops}
+    style = para.style
+    while style is not None:
+        for stop in style.paragraph_format.tab_stops:
+            if stop.position not in wanted:
+                para.paragraph_format.tab_stops.add_tab_stop(stop.position, WD_TAB_ALIGNMENT.CLEAR)
+        style = style.base_style
+    for position, alignment in stops:
+        para.paragraph_format.tab_stops.add_tab_stop(position, alignment)
+
+
 def _maybe_style(styles, name: str):
     try:
         return styles[name]
@@ -995,14 +1435,32 @@ def _clear(header_or_footer) -> None:
 
 
 WORD_PROPERTY_LIMIT = 255  # Word refuses longer core properties; `check` warns when the subject is cut
+PICTURE_TITLE_LIMIT = 100  # a picture's short title (docPr title); its description carries the whole alt text
 
 
 def word_property(text: str | None) -> str:
     """Text for a Word core property: whole when it fits, else cut at a word with an ellipsis."""
+    return cut_at_word(text, WORD_PROPERTY_LIMIT)
+
+
+def cut_at_word(text: str | None, limit: int) -> str:
+    """`text` with white space collapsed: whole if it has at most `limit` characters, else cut after a
+    whole word, with an ellipsis, within `limit` (a single word longer than that is cut, never dropped)."""
     text = " ".join((text or "").split())
-    if len(text) <= WORD_PROPERTY_LIMIT:
+    if len(text) <= limit:
         return text
-    return text[: WORD_PROPERTY_LIMIT - 1].rsplit(" ", 1)[0] + "…"
+    room = text[: limit - 1]  # one character for the ellipsis
+    if text[limit - 1] != " " and " " in room:
+        room = room.rsplit(" ", 1)[0]  # the cut fell inside a word: end at the one before
+    return room.rstrip(" ,;:–—-") + "…"
+
+
+def picture_width(pixels: int, text_width: int) -> int:
+    """Width (EMU) to place a raster `pixels` wide: the text width, as briefing.css's figures, unless that
+    would print it below PICTURE_DPI; then as wide as PICTURE_DPI allows, if that is at least half the text
+    width (a smaller image cannot be sharp at any useful size and is placed full width)."""
+    sharp = int(pixels * 914400 / PICTURE_DPI)  # 914,400 EMU to the inch
+    return sharp if text_width // 2 <= sharp < text_width else text_width
 
 
 def _meta_datetime(value) -> dt.datetime:
@@ -1041,6 +1499,33 @@ def _normalise_zip(data: bytes, date_time: tuple[int, int, int, int, int, int]) 
 
 # ---------------------------------------------------------------- reference document
 
+# The type scale of templates/briefing.css, which the reference document's styles follow so Word lays a
+# briefing out as the PDF is laid out (same face, sizes, line heights and gaps; tests/test_parity.py checks
+# the outcome in LibreOffice). Sizes in points; line heights as CSS's, in ems.
+FONT = "Arial"      # Liberation Sans stands in for it, metric for metric, where Arial is absent
+BODY_SIZE, BODY_LINE = 11, 1.35          # html { font-size: 11pt; line-height: 1.35 }
+TABLE_SIZE, TABLE_LINE = 10, 1.3         # table { font-size: 10pt; line-height: 1.3 }
+TABLE_BORDER = 0.6                       # th, td { border: 0.6pt solid }
+NOTE_SIZE = 9.5                          # .note, figcaption, ol.sources li
+TABLE_NOTE_SIZE = 9                      # td .note
+TITLE_SIZE, TITLE_LINE = 22, 1.15        # .doc-title
+SUBTITLE_SIZE = 13                       # .subtitle
+H2_SIZE, H3_SIZE, HEADING_LINE = 15, 12.5, 1.2   # h2, h3 { line-height: 1.2 }
+MARGIN_BOX_SIZE = 9                      # @page margin boxes: marking and page numbers
+CITATION_SIZE, CITATION_RAISE = 7.5, 2   # sup.cite { font-size: 7.5pt }, raised 2pt (kept within a line)
+CITATION_PADDING = round(CITATION_SIZE * 0.2 * 20)  # sup.cite a { padding: 0 0.1em }, in twentieths of a point
+PAGE_MARGINS_MM = (22, 20, 22, 20)       # @page { margin: top right bottom left }
+# One line of Arial (and Liberation Sans) at "single" spacing in Word and LibreOffice, in ems: ascent,
+# descent and line gap from the font's hhea table, (1854 + 434 + 67) / 2048. A CSS line height of
+# 1.35em is Word's "multiple" 1.35 / 1.1499.
+ARIAL_SINGLE_LINE = 1.1499
+
+
+def word_line_spacing(css_line_height: float) -> float:
+    """Word's "multiple" line spacing that gives CSS's `line-height` (in ems) in Arial, to Word's 1/240 of a line."""
+    return round(css_line_height / ARIAL_SINGLE_LINE * 240) / 240
+
+
 def make_reference_docx(path: Path) -> None:
     """Write the reference document (styles, page set-up) that `write_docx` starts from.
 
@@ -1054,6 +1539,12 @@ def make_reference_docx(path: Path) -> None:
 
 @functools.lru_cache(maxsize=1)
 def _reference_bytes() -> bytes:
+    """The reference document: page set-up and every style the backend uses, after briefing.css.
+
+    Word, like CSS, leaves the larger of one paragraph's space after and the
+    next one's space before between them (LibreOffice does the same with
+    .docx files), so spaces before and after here are CSS's margins as they are.
+    """
     document = Document()
     package = document.part.package
     # The template's preview picture shows python-docx's blank page, and stylesWithEffects
@@ -1069,85 +1560,107 @@ def _reference_bytes() -> bytes:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin = section.bottom_margin = Cm(2.2)
-    section.left_margin = section.right_margin = Cm(2)
-    section.header_distance = section.footer_distance = Cm(1)
+    top, right, bottom, left = (Mm(v) for v in PAGE_MARGINS_MM)
+    section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = top, right, bottom, left
+    # WeasyPrint centres the marking and page numbers in the top and bottom margins; Word measures the
+    # header from the page's top edge and the footer from its bottom edge.
+    section.header_distance = section.footer_distance = Mm(9)
     text_width = section.page_width - section.left_margin - section.right_margin
 
-    font = "Arial"  # Liberation Sans stands in for it, metric for metric, where Arial is absent
-    ox.set_document_defaults(document, font, Pt(10), "en-GB")
+    ox.set_document_defaults(document, FONT, Pt(BODY_SIZE), "en-GB")
+    ox.set_theme_fonts(document, FONT)  # what Word offers as "+Body" and "+Headings", and new styles use
     styles = document.styles
+    for style in styles:  # Word's other built-in styles (Heading 4, table looks, ...): Arial too
+        fonts = style.element.find(".//" + qn("w:rFonts"))
+        if fonts is not None and fonts.get(qn("w:asciiTheme")) is not None:
+            ox.set_font(style, FONT)
     P, C, T = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE
+    body_after = BODY_SIZE * 0.5  # p { margin: 0 0 0.5em }
 
     def get(name, kind=P, base="Normal"):
         try:
             style = styles[name]
         except KeyError:
             style = styles.add_style(name, kind)
-            if base:
-                style.base_style = styles[base]
+        if base and name != base:
+            style.base_style = styles[base]
         style.hidden = False
         style.unhide_when_used = False
         style.quick_style = kind != T
         return style
 
-    def para(name, size=None, bold=None, italic=False, color=None, before=None, after=None, line=None,
-             keep_next=None, align=None, base="Normal"):
+    def para(name, size=BODY_SIZE, line=BODY_LINE, bold=False, italic=False, color=None, before=0.0,
+             after=0.0, keep_next=False, align=None, base="Normal"):
+        """A paragraph style set afresh: font, size, colour, CSS's line height and margins."""
         style = get(name, P, base)
-        if name != "Normal":
-            ox.set_font(style, font)
+        ox.clear_formatting(style, keep=("w:numPr",) if name.startswith(("List", "Small List")) else ())
+        ox.set_font(style, FONT)
         f = style.font
-        if size is not None:
-            f.size = Pt(size)
-        if bold is not None:
-            f.bold = bold
+        f.size = Pt(size)
+        f.bold = bold
         f.italic = italic
-        if color is not None:
-            f.color.rgb = color
+        f.color.rgb = color or TEXT
         pf = style.paragraph_format
-        if before is not None:
-            pf.space_before = Pt(before)
-        if after is not None:
-            pf.space_after = Pt(after)
-        if line is not None:
-            pf.line_spacing = line
-        if keep_next is not None:
-            pf.keep_with_next = keep_next
+        pf.space_before = Pt(before)
+        pf.space_after = Pt(after)
+        pf.line_spacing = word_line_spacing(line) if line else 1.0
+        pf.keep_with_next = keep_next
+        pf.widow_control = True  # p { orphans: 2; widows: 2 }
         if align is not None:
             pf.alignment = align
         return style
 
-    normal = para("Normal", size=10, after=5, line=1.1)
-    ox.set_font(normal, font)  # also on the style, so Word's style dialog names the font
-    title = para("Title", size=22, bold=True, color=ACCENT, after=4, line=1.0)
-    title.font.spacing = Pt(0)  # the template's letter spacing looks odd in Arial
-    para("Subtitle", size=14, color=GREY, after=12, line=1.0)
-    para("Heading 1", size=14, bold=True, color=ACCENT, before=14, after=6, keep_next=True, line=1.0)
-    para("Heading 2", size=12.5, bold=True, color=RGBColor(0x11, 0x11, 0x11), before=12, after=4,
-         keep_next=True, line=1.0)
-    para("Heading 3", size=11, bold=True, italic=True, color=RGBColor(0x11, 0x11, 0x11), before=10, after=3,
-         keep_next=True, line=1.0)
-    para("TOC Heading", size=15, bold=True, color=ACCENT, before=12, after=6, keep_next=True, line=1.0,
-         base="Heading 1")
-    for level, indent in ((1, 0), (2, 0.6)):
-        toc = para(f"toc {level}", size=10, after=3, line=1.0)
-        toc.paragraph_format.left_indent = Cm(indent)
+    para("Normal", after=body_after, base=None)
+    para("Title", size=TITLE_SIZE, line=TITLE_LINE, bold=True, color=ACCENT, after=TITLE_SIZE * 0.2)
+    para("Subtitle", size=SUBTITLE_SIZE)
+    para("Meta", color=GREY, before=BODY_SIZE * 0.3)
+    marking = para("Marking", bold=True, after=BODY_SIZE * 0.8, align=WD_ALIGN_PARAGRAPH.CENTER)
+    ox.set_letter_spacing(marking, round(BODY_SIZE * 0.08 * 20))  # letter-spacing: 0.08em
+    for name, size, color, top, below, level in (("Heading 1", H2_SIZE, ACCENT, 1.1, 0.4, 0),
+                                                  ("Heading 2", H3_SIZE, TEXT, 0.9, 0.3, 1),
+                                                  ("Heading 3", BODY_SIZE, TEXT, 1.33, 1.33, 2)):
+        heading = para(name, size=size, line=HEADING_LINE if level < 2 else BODY_LINE, bold=True, color=color,
+                       before=size * top, after=size * below, keep_next=True)
+        heading.paragraph_format.keep_together = True
+        ox.set_outline_level(heading, level)
+    # The contents title is <p class="toc-title"><strong>: bold body text, not a heading.
+    para("TOC Heading", bold=True, after=body_after)
+    for level, indent in ((1, 0.0), (2, BODY_SIZE * 1.2)):  # nav.toc li.level-2 { padding-left: 1.2em }
+        toc = para(f"toc {level}", after=BODY_SIZE * 0.15)  # nav.toc li { margin: 0.15em 0 }
+        toc.paragraph_format.left_indent = Pt(indent)
         toc.paragraph_format.tab_stops.add_tab_stop(text_width, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
-    para("Note", size=9, color=GREY, after=4)
-    para("Lead", size=11, after=6)
-    para("Marking", size=11, bold=True, after=12, align=WD_ALIGN_PARAGRAPH.CENTER)
-    para("Caption", size=9.5, bold=True, color=RGBColor(0x11, 0x11, 0x11), before=6, after=4)
-    para("Figure", after=4, keep_next=True, align=WD_ALIGN_PARAGRAPH.CENTER, line=1.0)
-    para("Table Text", size=9, after=2, line=1.0)
-    para("Table Heading", size=9, bold=True, after=2, line=1.0, base="Table Text")
-    for name in ("List Bullet", "List Bullet 2", "List Bullet 3", "List Number", "List Number 2",
-                 "List Number 3", "List Continue", "List Continue 2", "List Continue 3"):
-        para(name, after=2)
-    para("Header", size=9, after=0, line=1.0)
-    para("Footer", size=8, color=GREY, after=0, line=1.0)
+    para("Note", size=NOTE_SIZE, color=GREY, after=NOTE_SIZE * 0.5)
+    para("Table Note", size=TABLE_NOTE_SIZE, line=TABLE_LINE, color=GREY)
+    para("Lead", bold=True, after=body_after)
+    callout = para("Callout", after=body_after)  # .as-of { border-left: 3px solid; padding-left: 0.6em }
+    ox.set_paragraph_border(callout, "left", 18, BODY_SIZE * 0.6, str(ACCENT))
+    callout.paragraph_format.left_indent = Pt(2.25 + BODY_SIZE * 0.6)
+    para("Caption", size=NOTE_SIZE, color=GREY, after=BODY_SIZE)  # figcaption, then figure's 1em below
+    para("Table Caption", size=TABLE_SIZE, line=TABLE_LINE, bold=True, after=TABLE_SIZE * 0.3, keep_next=True,
+         base="Caption")
+    para("Figure", line=None, before=BODY_SIZE * 0.6, keep_next=True)  # figure.chart { margin-top: 0.6em }
+    para("Table Text", size=TABLE_SIZE, line=TABLE_LINE)
+    para("Table Heading", size=TABLE_SIZE, line=TABLE_LINE, bold=True, base="Table Text")
+    indent = BODY_SIZE * 1.4  # ul, ol { padding-left: 1.4em }
+    marker_gap = 3  # a list marker ends a space (about 3pt) before the item's text, as in the PDF
+    for depth in (1, 2, 3):
+        suffix = "" if depth == 1 else f" {depth}"
+        for kind in ("List Bullet", "List Number"):
+            style = para(kind + suffix, after=BODY_SIZE * 0.3)  # li { margin-bottom: 0.3em }
+            ox.set_list_indent(document, ox.style_num_id(style), int(indent * depth * 20), marker_gap * 20,
+                               align="right")
+        para("List Continue" + suffix, after=BODY_SIZE * 0.3).paragraph_format.left_indent = Pt(indent * depth)
+    # ol.sources li, ol.notes li { font-size: 9.5pt }: numbers and text both note-sized.
+    para("Small List Bullet", size=NOTE_SIZE, after=NOTE_SIZE * 0.3, base="List Bullet")
+    para("Small List Number", size=NOTE_SIZE, after=NOTE_SIZE * 0.3, base="List Number")
+    para("Small List Continue", size=NOTE_SIZE, after=NOTE_SIZE * 0.3, base="List Continue"
+         ).paragraph_format.left_indent = Pt(indent)
+    para("Header", size=MARGIN_BOX_SIZE, line=None, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para("Footer", size=MARGIN_BOX_SIZE, line=None, color=GREY)  # @bottom-right { color: #444 }
 
     def char(name, size=None, color=None, underline=None, mono=False):
         style = get(name, C, None)
+        ox.clear_formatting(style)
         if mono:
             ox.set_font(style, "Courier New")
         if size is not None:
@@ -1159,13 +1672,28 @@ def _reference_bytes() -> bytes:
         return style
 
     char("Hyperlink", color=ACCENT, underline=True)
+    # sup.cite { font-size: 7.5pt } and its links { text-decoration: none }: raised by hand, so the numbers
+    # are 7.5pt in every reader (the writer adds the links' padding, see _emit).
+    citation = char("Citation", size=CITATION_SIZE, color=ACCENT, underline=False)
+    ox.set_raise(citation, CITATION_RAISE)
     char("HTML Code", size=10, mono=True)
-    char("Small Text", size=9)
-    char("Note Text", size=9, color=GREY)
+    char("Small Text", size=NOTE_SIZE)
+    char("Note Text", size=NOTE_SIZE, color=GREY)
 
     table = get("Briefing Table", T, "Table Grid")
-    table.font.size = Pt(9)
-    table.paragraph_format.space_after = Pt(2)
+    ox.clear_formatting(table)
+    table.font.size = Pt(TABLE_SIZE)
+    table.paragraph_format.space_after = Pt(0)
+    # th, td { border: 0.6pt solid #9aa7b8; padding: 0.3em 0.45em } at the table's 10pt
+    ox.set_table_borders(table, round(TABLE_BORDER * 8), "9AA7B8")
+    # Across, the padding and half the collapsed 0.6pt border, as a cell's text in the PDF is inset by both;
+    # down, the padding alone (Word and LibreOffice add the borders to a row's height, as the PDF does).
+    side = round((TABLE_SIZE * 0.45 + TABLE_BORDER / 2) * 20)
+    ox.set_cell_margins(table, top=int(TABLE_SIZE * 0.3 * 20), left=side, bottom=int(TABLE_SIZE * 0.3 * 20),
+                        right=side)
+    # Word 2013's layout (compatibility mode 15), as new Word documents have: among other things a table's
+    # border, not its text, lines up with the margin, as in the PDF.
+    ox.set_compatibility_mode(document, 15)
 
     buffer = io.BytesIO()
     document.save(buffer)
