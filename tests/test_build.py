@@ -19,6 +19,7 @@ from docx import Document
 from conftest import CASES, ROOT, run_cli
 
 SLUG = "uk-france-border-cooperation"
+LABELS = {"minister": "Briefing for the Minister", "official": "Full briefing for officials", "press": "Press lines"}
 DATE = "2026-11-22"
 
 
@@ -73,7 +74,8 @@ def test_pdf_metadata_tags_and_fonts(shipped):
     for audience in ("minister", "official", "press"):
         pdf = path_of(shipped, audience, "pdf")
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-        assert re.search(r"^Title:\s+UK–France cooperation on the shared border, 2009–2021$", info, re.M)
+        assert re.search(rf"^Title:\s+UK–France cooperation on the shared border, 2009–2021 — {LABELS[audience]}$",
+                         info, re.M)
         assert re.search(r"^Tagged:\s+yes$", info, re.M)
         assert re.search(r"^Page size:\s+595.* x 841.* \(A4\)$", info, re.M)
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -88,13 +90,20 @@ def test_chronology_in_date_order_with_inferred_dates_flagged(shipped):
     expected = ["July 2009", "March 2010", "6 June 2011", "August 2014 (note 1)", "20 September 2014",
                 "January 2018", "26 October 2018", "November 2018 (note 2)", "24 January 2019 (note 3)",
                 "25 January 2019 (note 4)", "2020 (note 5)", "20 July 2021 (note 6)", "July 2021 (note 7)"]
-    positions = [chronology.index(date) for date in expected]
+    # The PDF gives the order (a note link that wraps is extracted after its row's text, so only the
+    # dates are located there); the Word table's date cells give the note numbers.
+    positions = [chronology.index(date.split(" (")[0] + " ") for date in expected]
     assert positions == sorted(positions), list(zip(expected, positions))
+    document = Document(str(path_of(shipped, "official", "docx")))
+    chronology_table = next(t for t in document.tables if t.rows[0].cells[1].text == "Event")
+    assert [" ".join(row.cells[0].text.split()) for row in chronology_table.rows[1:]] == expected
     assert "inferred" not in chronology and "Tuesday" not in chronology
     notes = text[text.rindex("Notes on dates and amounts"):]
     assert "6. 20 July 2021: UK–France agreement signed by the Home Secretary and Gérald Darmanin. The release" \
         in notes
+    # Each piece of reasoning is printed once: the event's note refers to the source's note for the year.
     assert notes.count("20 July fell on a Tuesday in 2021") == 1
+    assert "the year is worked out in the note on the release itself" in notes
 
 
 def test_funding_annex_amounts_qualifiers_and_totals(shipped):
@@ -194,7 +203,8 @@ def test_docx_structure(shipped):
     footer = zipfile.ZipFile(path).read("word/footer1.xml").decode() if "word/footer1.xml" in \
         zipfile.ZipFile(path).namelist() else ""
     assert "OFFICIAL" in footer and "NUMPAGES" in footer
-    assert document.core_properties.title == "UK–France cooperation on the shared border, 2009–2021"
+    assert document.core_properties.title == \
+        "UK–France cooperation on the shared border, 2009–2021 — Full briefing for officials"
 
 
 @pytest.mark.skipif(not shutil.which("pandoc"), reason="pandoc not installed")
