@@ -35,7 +35,7 @@ from typing import Any
 
 ALT_TEXT_LIMIT = 250
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000"]
-PNG_DPI = 300
+PNG_DPI = 320  # the figure is 6.3 in wide: 320 dpi keeps at least 300 dpi when Word stretches it to the 6.7 in text width
 
 
 @dataclass

@@ -60,6 +60,9 @@ def make_environment(user_dir: Path | None) -> SandboxedEnvironment:
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["paragraphs"] = lambda text: Markup("\n".join(
         Markup("<p>{}</p>").format(part.strip()) for part in re.split(r"\n\s*\n", str(text)) if part.strip()))
+    # A date or an amount never breaks across lines, in any format: its spaces become no-break spaces
+    # (CSS nowrap alone would not reach the Word output).
+    env.filters["nobreak"] = lambda text: str(text).replace(" ", "\u00a0")
     return env
 
 
