@@ -147,9 +147,8 @@ def _funding_row(item: Funding, events: dict[str, Event], organisations: dict, n
         org = organisations.get(org_id) if org_id else None
         return org.name if org is not None else None
 
-    amount_alone = amount_text.split(" (")[0]
     overlap_text = _relations_sentence(relations, say(_overlap_note(item)))
-    note_key = working.add(f"funding-{item.id}", f"{amount_alone}, {say(item.title)}", overlap_text) \
+    note_key = working.add(f"funding-{item.id}", say(item.title), overlap_text) \
         if overlap_text else None
     date_key = f"date-{event.id}" if event.date_inferred else None
     return {
@@ -257,7 +256,7 @@ def funding_summary(totals: HonestTotals, rows_by_id: dict[str, dict[str, Any]],
 
 def _figure_row(figure: Figure, notes: SourceNotes, style: HouseStyle, working: WorkingNotes, say) -> dict[str, Any]:
     text = style.count(figure.value, figure.unit, figure.qualifier)
-    note_key = working.add(f"period-{figure.id}", f"{text}: {say(figure.label)}", say(figure.period.inferred)) \
+    note_key = working.add(f"period-{figure.id}", say(figure.label), say(figure.period.inferred)) \
         if figure.period.inferred else None
     return {
         "id": figure.id, "label": say(figure.label), "value": figure.value, "unit": figure.unit,

@@ -1248,6 +1248,14 @@ class _Writer:
         total = sum(widths)
         if total > self.text_width:  # never wider than the text
             widths = [int(self.text_width * w / total) for w in widths]
+        # A column the PDF shrank to its longest unbreakable value (a date, an amount) fits that value to
+        # the point; Word and LibreOffice set the same text a hair wider, so give such columns a little
+        # room, taken from the widest column, rather than let "(€7m)" lose its bracket to the next line.
+        slack, widest = int(Pt(4)), widths.index(max(widths))
+        for index, width in enumerate(widths):
+            if index != widest and width < sum(widths) / 4 and widths[widest] - slack > width:
+                widths[index] += slack
+                widths[widest] -= slack
         return widths
 
     def _column_widths(self, el, ncols: int):
