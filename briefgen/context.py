@@ -81,6 +81,7 @@ class WorkingNotes:
         self._numbers: dict[str, int] = {}
 
     def add(self, key: str, about: str, text: str) -> str:
+        about = about[:1].upper() + about[1:]  # a note's heading starts a sentence: "Almost €150m invested …"
         self._texts.setdefault(key, {"about": about, "text": text})
         return key
 
@@ -147,7 +148,8 @@ def _funding_row(item: Funding, events: dict[str, Event], organisations: dict, n
         org = organisations.get(org_id) if org_id else None
         return org.name if org is not None else None
 
-    overlap_text = _relations_sentence(relations, say(_overlap_note(item)))
+    # The table row already says "May overlap the £44.5m"; the note adds only the facts' explanation.
+    overlap_text = say(_overlap_note(item))
     note_key = working.add(f"funding-{item.id}", say(item.title), overlap_text) \
         if overlap_text else None
     date_key = f"date-{event.id}" if event.date_inferred else None
@@ -167,21 +169,6 @@ def _funding_row(item: Funding, events: dict[str, Event], organisations: dict, n
         "overlaps": item.overlap_ids, "overlap_note": _overlap_note(item), "relations": relations,
         "sources": notes.cite(item.sources),
     }
-
-
-def _relations_sentence(relations: list[dict[str, Any]], note: str | None) -> str | None:
-    """ "Part of the £44.5m." / "May overlap the £12m and the £44.5m." followed by the facts' note."""
-    if not relations:
-        return note
-    part_of = [r["amount"] for r in relations if r["kind"] == "part_of"]
-    overlaps = [r["amount"] for r in relations if r["kind"] == "overlaps"]
-    sentences = []
-    if part_of:
-        sentences.append(f"Part of the {part_of[0]}, so not counted again in any total.")
-    if overlaps:
-        sentences.append("May overlap " + _join([f"the {a}" for a in overlaps])
-                         + ", so left out of the totals.")
-    return " ".join(sentences + ([note] if note else []))
 
 
 def _overlap_note(item: Funding) -> str | None:
