@@ -24,13 +24,16 @@ SCAFFOLD = """{{#- Audience "{name}": {description}
       audience_label – the line under the title on the cover
       contents       – the table of contents (empty the block to drop it)
       body           – the main sections; each section an <h2 id="…"> so it joins the contents
-      annexes        – material after the main text (each annex starts on a new page)
+      annexes        – material after the main text
       sources        – the numbered list of sources (keep it: every fact cites one)
-    Data you can use: briefing (title, summary, top_lines, lines_to_take, questions, marking, date),
-    chronology, key_events, funding, funding_summary, figures, people, organisations, glossary,
-    sources, since, chart.
-    Building blocks: {{% from "_macros.html.j2" import cite, chronology_table, funding_table,
-    funding_totals, figures_table, funding_chart %}}. Run `briefgen list` to see every audience. -#}}
+      notes          – the notes on how dates and amounts were read, printed once at the end
+    Data you can use: briefing (title, purpose, summary, top_lines, lines_to_take, if_pressed,
+    questions, background_not_for_use, do_not_say, as_of, marking, date), chronology, key_events,
+    funding, funding_summary (text, headline, totals), figures, people, organisations, glossary,
+    sources, since, chart, working_notes.
+    Building blocks: {{% from "_macros.html.j2" import bullets, cite, chronology_table, funding_table,
+    funding_totals, figures_table, funding_chart, notes_section %}}. Pass notes=working_notes to a
+    table to link worked-out dates to their notes. Run `briefgen list` to see every audience. -#}}
 {{% extends "{parent}" %}}
 {{% block audience_label %}}{label}{{% endblock %}}
 {body}"""
@@ -45,7 +48,7 @@ BLANK_BODY = """{% from "_macros.html.j2" import chronology_table %}
 {% endif %}
 <section>
 <h2 id="key-dates">Key dates</h2>
-{{ chronology_table(key_events, full=false, since=since) }}
+{{ chronology_table(key_events, full=false, notes=working_notes, since=since) }}
 </section>
 {% endblock %}
 """
