@@ -251,3 +251,31 @@ def test_dates_and_amounts_never_wrap(outputs):
     for row in funding.rows[1:]:
         date, amount = row.cells[0].text.split(" (note")[0], row.cells[1].text
         assert " " not in date and " " not in amount, (date, amount)
+
+
+# --------------------------------------------------------------------------- another topic, another locale
+
+def test_another_topic_builds_documents_fit_to_send(tmp_path):
+    """The fictional second topic (five currencies, en-US, a source with a web address) builds for every
+    audience with the same guarantees: no tool words, the "as of" line in its locale, the link."""
+    import shutil
+
+    from conftest import ROOT
+
+    project = tmp_path / "arvelo"
+    shutil.copytree(ROOT / "tests" / "examples" / "arvelo", project)
+    result = run_cli("build", "--format", "pdf,html", "--audience", "all", "--out", str(tmp_path / "out"), "--json",
+                     cwd=project)
+    assert result.returncode == 0, result.stderr
+    built = {(o["audience"], o["format"]): Path(o["path"]) for o in json.loads(result.stdout)}
+    for (audience, fmt), path in built.items():
+        text = pdf_text(path) if fmt == "pdf" else html_text(path)
+        assert not FORBIDDEN.search(text), (audience, fmt, FORBIDDEN.search(text))
+        for foreign in ("UK", "£", "GBP", "Calais"):
+            assert foreign not in text, (audience, fmt, foreign)
+    minister_page_1 = " ".join(pdf_text(built[("minister", "pdf")], 1, 1).split())
+    assert "Position as of June 5, 2020, the latest event this briefing covers." in minister_page_1
+    assert len(minister_page_1.split()) <= 400
+    page = built[("official", "html")].read_text(encoding="utf-8")
+    assert ('Swiss Federal Council, ‘Switzerland contributes to the Lake Arvelo Basin Fund’, press release, '
+            'June 4, 2020. <a href="https://www.example.org/arvelo/contribution-2020">') in page
