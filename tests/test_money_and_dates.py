@@ -349,8 +349,8 @@ def test_long_subject_is_a_warning_and_word_cuts_it_at_a_word(tmp_path):
     from briefgen.backends.docx import word_property
 
     project = copy_of(tmp_path, ARVELO)
-    replace_in(project / "facts" / "briefing.yaml", "A fictional topic used to test briefgen.",
-               "A fictional topic used to test briefgen. " + "More words here. " * 20)
+    replace_in(project / "facts" / "briefing.yaml", "The topic is fictional.",
+               "The topic is fictional. " + "More words here. " * 20)
     os.chdir(project)
     try:
         base, _ = load_fact_base(Path("facts"), Path("seeds"))
