@@ -279,3 +279,19 @@ def test_another_topic_builds_documents_fit_to_send(tmp_path):
     page = built[("official", "html")].read_text(encoding="utf-8")
     assert ('Swiss Federal Council, ‘Switzerland contributes to the Lake Arvelo Basin Fund’, press release, '
             'June 4, 2020. <a href="https://www.example.org/arvelo/contribution-2020">') in page
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_no_table_caption_is_stranded_at_a_page_foot(outputs, audience):
+    """A table's caption is kept with the table: no page's text ends with a caption."""
+    page_html = Path(outputs[(audience, "html")]["path"]).read_text(encoding="utf-8")
+    captions = [" ".join(html.unescape(re.sub(r"<[^>]+>", "", c)).split())
+                for c in re.findall(r"<caption>(.*?)</caption>", page_html, re.S)]
+    pdf = Path(outputs[(audience, "pdf")]["path"])
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                                                            check=True).stdout).group(1))
+    for number in range(1, pages + 1):
+        lines = [" ".join(line.split()) for line in pdf_text(pdf, number, number).splitlines() if line.strip()]
+        body = [line for line in lines if line != "OFFICIAL" and not re.fullmatch(r"Page \d+ of \d+", line)]
+        for caption in captions:
+            assert not (body and caption.startswith(body[-1])), f"{audience} page {number} ends with a caption"
