@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from conftest import CASES, ROOT, run_cli
+from conftest import CASES, run_cli
 
 SLUG = "uk-france-border-cooperation"
 LABELS = {"minister": "Briefing for the Minister", "official": "Full briefing for officials", "press": "Press lines"}
@@ -207,7 +207,6 @@ def test_docx_structure(shipped):
         "UK–France cooperation on the shared border, 2009–2021 — Full briefing for officials"
 
 
-@pytest.mark.skipif(not shutil.which("pandoc"), reason="pandoc not installed")
 def test_pandoc_recovers_headings_and_tables(shipped):
     markdown = subprocess.run(["pandoc", "-f", "docx", "-t", "markdown", str(path_of(shipped, "official", "docx"))],
                               capture_output=True, text=True, check=True).stdout
@@ -217,7 +216,6 @@ def test_pandoc_recovers_headings_and_tables(shipped):
     assert markdown.count("+----") + markdown.count("|---") + markdown.count("-------") > 5  # tables survive
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
 def test_libreoffice_opens_every_docx(shipped, tmp_path):
     paths = [str(path_of(shipped, a, "docx")) for a in ("minister", "official", "press")]
     result = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), *paths],

@@ -583,7 +583,6 @@ def test_a_user_reference_document_supplies_the_styles(tmp_path):
 
 # ---------------------------------------------------------------- other readers
 
-@pytest.mark.skipif(shutil.which("pandoc") is None, reason="pandoc not installed")
 def test_pandoc_recovers_headings_lists_and_tables(tmp_path):
     _, path = build(tmp_path, """<h1 class="doc-title">Title</h1><h2 id="bg">Background</h2><p>Text.</p>
 <h3>People</h3><ul><li>One</li></ul>

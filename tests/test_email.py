@@ -178,7 +178,6 @@ def test_formail_reads_the_draft(drafted):
         assert result.stdout.decode().strip() == wanted
 
 
-@pytest.mark.skipif(not shutil.which("mutt"), reason="mutt not installed")
 def test_mutt_reads_the_draft(drafted, tmp_path):
     # mutt -H resumes a draft file and "sends" it through $sendmail: here a script that keeps the message.
     captured = tmp_path / "captured.eml"
