@@ -42,29 +42,18 @@ def pdf_layout(html: str, template_dirs: list[Path]) -> PdfLayout:
     """Lay `html` out with WeasyPrint as the PDF backend does and report pages of ids and table column widths."""
     from weasyprint import HTML
     from weasyprint.formatting_structure.boxes import TableBox
-    from weasyprint.urls import URLFetcher, URLFetchingError
+
+    from .backends.pdf import project_only_fetcher
 
     roots = [Path(d).resolve() for d in template_dirs]
-
-    class TemplateFilesOnly(URLFetcher):
-        def fetch(self, url, headers=None):
-            scheme = url.split(":", 1)[0].lower()
-            if scheme == "data":
-                return super().fetch(url, headers)
-            if scheme == "file":
-                from urllib.parse import unquote, urlsplit
-
-                target = Path(unquote(urlsplit(url).path)).resolve()
-                if any(target.is_relative_to(root) for root in roots):
-                    return super().fetch(url, headers)
-            raise URLFetchingError(f"not fetched for the layout: {url}")
 
     logger = logging.getLogger("weasyprint")
     previous = logger.disabled
     logger.disabled = True  # the PDF job reports rendering problems; this layout only measures
     try:
         base_url = (str(roots[-1]) + "/") if roots else None
-        document = HTML(string=html, base_url=base_url, url_fetcher=TemplateFilesOnly()).render()
+        fetcher = project_only_fetcher(template_dirs, fatal=False)
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
     finally:
         logger.disabled = previous
 

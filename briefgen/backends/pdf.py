@@ -23,14 +23,19 @@ from pathlib import Path
 from ..errors import BriefgenError
 
 
-def write_pdf(html: str, path: Path, meta: dict, assets: dict[str, bytes], template_dirs: list[Path],
-              template_name: str = "template", **_: object) -> dict:
-    from weasyprint import HTML
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+def project_only_fetcher(template_dirs: list[Path], fatal: bool = True):
+    """WeasyPrint's URL fetcher, limited to data: URLs and files inside the template folders.
 
-    from .pdf_structure import record_structure_sources, repair_structure
+    Anything else raises: with `fatal`, an error that stops the rendering (the PDF build reports it);
+    without, one WeasyPrint logs and skips (a layout made only to measure). One definition, so the PDF
+    and everything that lays the same HTML out fetch exactly the same things.
+    """
+    from urllib.parse import unquote, urlsplit
 
-    allowed_roots = [d.resolve() for d in template_dirs]
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetchingError
+
+    roots = [Path(d).resolve() for d in template_dirs]
+    refusal = FatalURLFetchingError if fatal else URLFetchingError
 
     class ProjectOnlyFetcher(URLFetcher):
         def fetch(self, url, headers=None):
@@ -38,13 +43,23 @@ def write_pdf(html: str, path: Path, meta: dict, assets: dict[str, bytes], templ
             if scheme == "data":
                 return super().fetch(url, headers)
             if scheme == "file":
-                from urllib.parse import unquote, urlsplit
-
                 target = Path(unquote(urlsplit(url).path)).resolve()
-                if any(target.is_relative_to(root) for root in allowed_roots):
+                if any(target.is_relative_to(root) for root in roots):
                     return super().fetch(url, headers)
-            raise FatalURLFetchingError(f"blocked resource {url!r}: a briefing may only use files from its "
-                                        "template folders and data: URLs")
+            raise refusal(f"blocked resource {url!r}: a briefing may only use files from its "
+                          "template folders and data: URLs")
+
+    return ProjectOnlyFetcher()
+
+
+def write_pdf(html: str, path: Path, meta: dict, assets: dict[str, bytes], template_dirs: list[Path],
+              template_name: str = "template", **_: object) -> dict:
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    from .pdf_structure import record_structure_sources, repair_structure
+
+    allowed_roots = [d.resolve() for d in template_dirs]
 
     # WeasyPrint reports problems through logging; keep them out of the user's terminal,
     # except the ones that mean the document is wrong (turned into errors below).
@@ -62,7 +77,7 @@ def write_pdf(html: str, path: Path, meta: dict, assets: dict[str, bytes], templ
     logger.propagate = False
     try:
         document = HTML(string=html, base_url=str(allowed_roots[-1]) + "/",
-                        url_fetcher=ProjectOnlyFetcher()).render()
+                        url_fetcher=project_only_fetcher(template_dirs)).render()
         document.metadata.title = meta["title"]
         document.metadata.authors = [meta["author"]]
         document.metadata.description = meta["subject"]
