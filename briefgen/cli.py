@@ -11,24 +11,44 @@ from __future__ import annotations
 
 import functools
 import os
-import time
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
 import typer
 
 from .errors import BriefgenError, Problem, display_path
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from .project import Project, find_project
 
 app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Turn source-cited YAML facts into briefing documents (PDF, Word, HTML).")
+                  help="Turn source-cited YAML facts into briefing documents (PDF, Word, HTML).",
+                  context_settings={"help_option_names": ["-h", "--help"]})
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"briefgen {version('briefgen')}")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            typer.echo("briefgen (not installed: run from a source checkout)")
+        raise typer.Exit()
 
 
 @app.callback()
-def _root() -> None:
-    """Turn source-cited YAML facts into briefing documents (PDF, Word, HTML)."""
+def _root(
+    show_version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Print the version and exit."),
+) -> None:
+    """Turn source-cited YAML facts into briefing documents (PDF, Word, HTML).
+
+    Commands work on the briefing project that contains the current folder (the nearest folder above
+    with a briefgen.toml, or with a facts/ folder), or the one given with --project. Start one with
+    `briefgen init DIR` (add --example for a worked example).
+    """
 
 
 def reports_problems(command: Callable) -> Callable:
@@ -53,12 +73,6 @@ def reports_problems(command: Callable) -> Callable:
     return wrapper
 
 
-def _default(folder: str) -> Path:
-    """The shipped folder: ./<folder> when run from a project, else the one beside the package."""
-    local = Path.cwd() / folder
-    return local if local.exists() else PROJECT_ROOT / folder
-
-
 def plural(count: int, noun: str, plural_form: str | None = None) -> str:
     return f"{count} {noun if count == 1 else (plural_form or noun + 's')}"
 
@@ -69,19 +83,60 @@ def _echo_problems(problems: list[Problem | str]) -> None:
         typer.echo(f"{prefix}{problem}", err=True)
 
 
-FactsOption = typer.Option(None, "--facts", help="Folder of fact files (default: ./facts).", show_default=False)
-SeedsOption = typer.Option(None, "--seeds", help="Folder of source documents with index.yaml (default: ./seeds).",
-                           show_default=False)
+ProjectOption = typer.Option(None, "--project", "-p", metavar="DIR", show_default=False,
+                             help="The briefing project folder (default: the one containing the current folder).")
+FactsOption = typer.Option(None, "--facts", metavar="DIR", show_default=False,
+                           help="Folder of fact files (default: the project's, facts/).")
+SeedsOption = typer.Option(None, "--seeds", metavar="DIR", show_default=False,
+                           help="Folder of source documents with index.yaml (default: the project's, seeds/).")
+TemplatesOption = typer.Option(None, "--templates", metavar="DIR", show_default=False,
+                               help="Your template folder, searched before the shipped one (default: the "
+                                    "project's, templates/, if it exists).")
+OutOption = typer.Option(None, "--out", "-o", metavar="DIR", show_default=False,
+                         help="Folder for the outputs (default: the project's, out/).")
 
 
-def load_checked(facts: Optional[Path], seeds: Optional[Path], strict: bool = False):
+@dataclass(frozen=True)
+class Where:
+    """The folders a command works with: the project's, or the ones given, relative to the project root."""
+
+    project: Project
+    facts: Path
+    seeds: Path
+    templates: Optional[Path]  # the user's template folder; None when only the shipped templates are used
+    out: Path
+
+
+def _folder_option(path: Path, option: str, what: str) -> Path:
+    if path.exists() and not path.is_dir():
+        raise typer.BadParameter(f"{display_path(path)} is a file; expected {what}", param_hint=f"'{option}'")
+    return path
+
+
+def locate(project: Optional[Path] = None, facts: Optional[Path] = None, seeds: Optional[Path] = None,
+           templates: Optional[Path] = None, out: Optional[Path] = None) -> Where:
+    """Find the project and resolve every folder against its root (see project.py)."""
+    found = find_project(explicit=project)
+    facts_dir = _folder_option(found.resolve(facts, found.facts), "--facts", "the folder of fact files")
+    seeds_dir = _folder_option(found.resolve(seeds, found.seeds), "--seeds",
+                               "the folder of source documents and index.yaml")
+    if templates is not None:
+        user = _folder_option(found.resolve(templates, found.templates), "--templates", "a template folder")
+        from .shipped import TEMPLATES
+
+        user_templates = None if user.is_dir() and user.resolve() == TEMPLATES.resolve() else user
+    else:
+        user_templates = found.user_templates
+    out_dir = _folder_option(found.resolve(out, found.out), "--out", "a folder for the outputs")
+    return Where(found, facts_dir, seeds_dir, user_templates, out_dir)
+
+
+def load_checked(where: Where, strict: bool = False):
     """Load, validate and provenance-check the facts. Raises BriefgenError listing every problem."""
     from .model import load_fact_base
     from .sources import check_provenance
 
-    facts = facts or _default("facts")
-    seeds = seeds or _default("seeds")
-    base, problems = load_fact_base(facts, seeds)
+    base, problems = load_fact_base(where.facts, where.seeds)
     if base is None:
         raise BriefgenError(problems)
     report = check_provenance(base)
@@ -94,12 +149,14 @@ def load_checked(facts: Optional[Path], seeds: Optional[Path], strict: bool = Fa
 @app.command()
 @reports_problems
 def check(
+    project: Optional[Path] = ProjectOption,
     facts: Optional[Path] = FactsOption,
     seeds: Optional[Path] = SeedsOption,
     strict: bool = typer.Option(False, "--strict", help="Treat warnings (such as uncited amounts) as errors."),
 ) -> None:
     """Validate the fact files and check every quote, amount and date against its source."""
-    base, report = load_checked(facts, seeds, strict)
+    where = locate(project, facts, seeds)
+    base, report = load_checked(where, strict)
     _echo_problems(report.warnings)
     cited = report.mentions_cited + report.mentions_exempted
     coverage = "full coverage" if report.coverage_complete else f"{len(report.uncovered)} uncited"
@@ -110,11 +167,26 @@ def check(
         f"{plural(len(base.seeds), 'source')}; coverage: {cited} of {report.mentions_total} amounts and dates "
         f"cited ({report.mentions_exempted} exempted) — {coverage}"
     )
+    hint = next_step(base, where)
+    if hint:
+        typer.echo(f"next: {hint}")
+
+
+def next_step(base, where: Where) -> str | None:
+    """What a new project needs next, in the order a newcomer adds things; None once it can build."""
+    seeds, facts = display_path(where.seeds), display_path(where.facts)
+    if not base.seeds:
+        return (f"put a source document (a .txt file) in {seeds}/ and list it in {seeds}/index.yaml (the file "
+                f"has a commented example); then add an event that quotes it to {facts}/events.yaml")
+    if not base.events:
+        return (f"add an event to {facts}/events.yaml that quotes one of your sources word for word (the file "
+                "has a commented example); then run: briefgen build")
+    return None
 
 
 def _choices(value: str, allowed: list[str], what: str) -> list[str]:
-    """"all", one name, or a comma-separated list → names, refusing unknown ones with the choices."""
-    names = allowed if value == "all" else [v.strip() for v in value.split(",") if v.strip()]
+    """"all", one name, or a comma-separated list → names, refusing unknown ones (or none) with the choices."""
+    names = allowed if value.strip() == "all" else [v.strip() for v in value.split(",") if v.strip()]
     unknown = [n for n in names if n not in allowed]
     if unknown or not names:
         raise typer.BadParameter(f"unknown {what} {', '.join(repr(u) for u in unknown) or repr(value)}; "
@@ -140,11 +212,11 @@ def build(
     audience: Optional[str] = typer.Option(None, "--audience", "-a", show_default=False,
                                            help="An audience name, a comma-separated list, or all "
                                                 "(default: the briefing's audiences)."),
+    project: Optional[Path] = ProjectOption,
     facts: Optional[Path] = FactsOption,
     seeds: Optional[Path] = SeedsOption,
-    templates: Optional[Path] = typer.Option(None, "--templates", help="Your template folder, searched before the "
-                                             "shipped one (default: ./templates if it exists).", show_default=False),
-    out: Path = typer.Option(Path("out"), "--out", "-o", help="Folder for the outputs."),
+    templates: Optional[Path] = TemplatesOption,
+    out: Optional[Path] = OutOption,
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (0: one per core)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of the files written."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
@@ -160,12 +232,16 @@ def build(
     from .render import available_audiences
 
     formats = _choices(format, list(FORMATS), "format")
-    templates = _templates_or_local(templates)
+    where = locate(project, facts, seeds, templates, out)
+    templates, out = where.templates, where.out
     since_date = _parse_since(since)
     known = available_audiences(templates)
-    names = _choices(audience, known, "audience") if audience else None
+    names = _choices(audience, known, "audience") if audience is not None else None
     started = time.perf_counter()
-    base, report = load_checked(facts, seeds)
+    base, report = load_checked(where)
+    hint = next_step(base, where)
+    if hint:
+        raise BriefgenError(f"nothing to build yet: {hint}")
     if verbose:
         typer.echo(f"facts checked: {plural(len(base.events), 'event')}, {plural(report.quotes_checked, 'quote')} "
                    f"verified ({time.perf_counter() - started:.1f} s)", err=True)
@@ -212,35 +288,44 @@ def build(
         if progress is not None:
             progress.stop()
     if as_json:
-        typer.echo(json.dumps([o.as_dict() for o in outputs], indent=2))
+        # For programs: absolute paths, whatever folder the command ran in.
+        typer.echo(json.dumps([o.as_dict() | {"path": str(Path(o.path).resolve())} for o in outputs], indent=2))
 
 
 @app.command("list")
 @reports_problems
 def list_command(
-    templates: Optional[Path] = typer.Option(None, "--templates", help="Your template folder.", show_default=False),
+    project: Optional[Path] = ProjectOption,
+    templates: Optional[Path] = TemplatesOption,
 ) -> None:
     """List the audiences and formats available."""
     from .build import FORMATS
     from .render import available_audiences
 
-    typer.echo("audiences: " + ", ".join(available_audiences(_templates_or_local(templates))))
+    where = locate(project, templates=templates)
+    typer.echo("audiences: " + ", ".join(available_audiences(where.templates)))
     typer.echo("formats: " + ", ".join(FORMATS))
 
 
-def _templates_or_local(templates: Optional[Path]) -> Optional[Path]:
-    """The --templates folder, or ./templates when it exists and is not the shipped folder."""
-    if templates is not None:
-        return templates
-    local = Path("templates")
-    return _user_templates(local) if local.is_dir() else None
+@app.command()
+@reports_problems
+def init(
+    folder: Path = typer.Argument(..., metavar="DIR", help="Folder for the new briefing project (new, or empty)."),
+    example: bool = typer.Option(False, "--example", help="Copy the shipped worked example (a complete briefing "
+                                 "with its sources) instead of starting empty."),
+) -> None:
+    """Start a briefing project in DIR: briefgen.toml, facts/, seeds/, templates/ and a .gitignore for out/."""
+    import datetime as dt
 
+    from .project import init_project
 
-def _user_templates(folder: Path) -> Optional[Path]:
-    """None when `folder` is the shipped template folder (it is searched anyway), else the folder."""
-    from .render import SHIPPED_TEMPLATES
-
-    return None if folder.resolve() == SHIPPED_TEMPLATES.resolve() else folder
+    written = init_project(folder, example, dt.date.today().isoformat())
+    typer.echo(f"created {display_path(folder)}/ ({plural(len(written), 'file')})")
+    where = display_path(folder)
+    if example:
+        typer.echo(f"next: cd {where} && briefgen build --format all   (the worked example, ready to build)")
+    else:
+        typer.echo(f"next: cd {where} && briefgen check   (it says what to add first)")
 
 
 @app.command("new-audience")
@@ -249,20 +334,25 @@ def new_audience_command(
     name: str = typer.Argument(..., help="Name of the new audience, e.g. regional-office."),
     start_from: Optional[str] = typer.Option(None, "--from", help="Start from an existing audience (e.g. official) "
                                              "instead of the bare base.", show_default=False),
-    templates: Path = typer.Option(Path("templates"), "--templates", help="Folder to write the template into."),
+    project: Optional[Path] = ProjectOption,
+    templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR", show_default=False,
+                                             help="Folder to write the template into (default: the project's, "
+                                                  "templates/)."),
     facts: Optional[Path] = FactsOption,
     seeds: Optional[Path] = SeedsOption,
-    out: Path = typer.Option(Path("out"), "--out", "-o", help="Folder for the trial build."),
+    out: Optional[Path] = OutOption,
 ) -> None:
     """Scaffold a template for a new audience, register it, and build it once."""
     from .authoring import new_audience
     from .build import build as run_build
 
-    facts_dir = facts or _default("facts")
-    path, registered = new_audience(name, templates, facts_dir, start_from)
+    where = locate(project, facts, seeds, templates, out)
+    folder = where.project.resolve(templates, where.project.templates)  # written here even if it is new
+    path, registered = new_audience(name, folder, where.facts, start_from)
     typer.echo(f"created {display_path(path)}; {registered}")
-    base, _ = load_checked(facts, seeds)
-    for output in run_build(base, [name], ["html"], out, _user_templates(templates), jobs=1):
+    where = locate(project, facts, seeds, templates, out)  # the folder exists now: use it for the trial build
+    base, _ = load_checked(where)
+    for output in run_build(base, [name], ["html"], where.out, where.templates, jobs=1):
         typer.echo(f"built {output.path}: open it in a browser, then edit {display_path(path)} "
                    f"and run: briefgen build --audience {name}")
 
@@ -273,10 +363,11 @@ def watch(
     audience: Optional[str] = typer.Option(None, "--audience", "-a", show_default=False,
                                            help="Audience(s) to rebuild (default: the briefing's audiences)."),
     format: str = typer.Option("html", "--format", "-f", help="html, pdf, docx or a comma-separated list."),
+    project: Optional[Path] = ProjectOption,
     facts: Optional[Path] = FactsOption,
     seeds: Optional[Path] = SeedsOption,
-    templates: Optional[Path] = typer.Option(None, "--templates", help="Your template folder.", show_default=False),
-    out: Path = typer.Option(Path("out"), "--out", "-o", help="Folder for the outputs."),
+    templates: Optional[Path] = TemplatesOption,
+    out: Optional[Path] = OutOption,
     serve: bool = typer.Option(False, "--serve", help="Also serve the HTML preview on 127.0.0.1, reloading on "
                                                      "every rebuild."),
     port: int = typer.Option(8000, "--port", help="Port for --serve (0 picks a free one)."),
@@ -287,13 +378,13 @@ def watch(
     from .render import SHIPPED_TEMPLATES, available_audiences
 
     formats = _choices(format, list(FORMATS), "format")
-    templates = _templates_or_local(templates)
-    facts_dir, seeds_dir = facts or _default("facts"), seeds or _default("seeds")
+    where = locate(project, facts, seeds, templates, out)
+    templates, out, facts_dir, seeds_dir = where.templates, where.out, where.facts, where.seeds
 
     def rebuild() -> list[str]:
-        base, report = load_checked(facts_dir, seeds_dir)
+        base, report = load_checked(where)
         _echo_problems(report.warnings)
-        names = _choices(audience, available_audiences(templates), "audience") if audience \
+        names = _choices(audience, available_audiences(templates), "audience") if audience is not None \
             else base.briefing.audiences
         outputs = run_build(base, names, formats, out, templates)
         return [Path(o.path).name for o in outputs]

@@ -9,6 +9,7 @@ through these, never through a bare exception, so no traceback reaches a user.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import os
 from pathlib import Path
 
 
@@ -46,7 +47,14 @@ def display_path(path: Path | str) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
+        pass
+    # Just outside the working folder (a project's ../_seeds): "../_seeds/x.txt" reads better than a long path.
+    try:
+        relative = os.path.relpath(os.path.normpath(path), Path.cwd())
+    except ValueError:  # another drive on Windows
         return str(path)
+    return relative if Path(relative).parts[:3].count("..") <= 2 and not relative.startswith("../../..") \
+        else str(os.path.normpath(path))
 
 
 class BriefgenError(Exception):

@@ -524,14 +524,20 @@ def email_command(
                                            help="Copy recipient; repeat for more."),
     format: str = typer.Option("pdf", "--format", "-f", help="Formats to attach: pdf, docx, html, a "
                                "comma-separated list, or all."),
-    facts: Optional[Path] = typer.Option(None, "--facts", help="Folder of fact files (default: ./facts).",
-                                         show_default=False),
-    seeds: Optional[Path] = typer.Option(None, "--seeds", help="Folder of source documents with index.yaml "
-                                         "(default: ./seeds).", show_default=False),
-    templates: Optional[Path] = typer.Option(None, "--templates", help="Your template folder, searched before "
-                                             "the shipped one (default: ./templates if it exists).",
-                                             show_default=False),
-    out: Path = typer.Option(Path("out"), "--out", "-o", help="Folder for the outputs and the .eml draft."),
+    project: Optional[Path] = typer.Option(None, "--project", "-p", metavar="DIR", show_default=False,
+                                           help="The briefing project folder (default: the one containing the "
+                                                "current folder)."),
+    facts: Optional[Path] = typer.Option(None, "--facts", metavar="DIR", show_default=False,
+                                         help="Folder of fact files (default: the project's, facts/)."),
+    seeds: Optional[Path] = typer.Option(None, "--seeds", metavar="DIR", show_default=False,
+                                         help="Folder of source documents with index.yaml (default: the "
+                                              "project's, seeds/)."),
+    templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR", show_default=False,
+                                             help="Your template folder, searched before the shipped one "
+                                                  "(default: the project's, templates/, if it exists)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", show_default=False,
+                                       help="Folder for the outputs and the .eml draft (default: the project's, "
+                                            "out/)."),
     max_size: str = typer.Option(DEFAULT_MAX_SIZE, "--max-size", metavar="SIZE", help="Warn when the attachments "
                                  "total more than this (10MB, 500KB or bytes; K and M are 1024s)."),
     send: bool = typer.Option(False, "--send", help="Also deliver the message by SMTP (settings from "
@@ -542,12 +548,13 @@ def email_command(
 ) -> None:
     """Write one audience's briefing as an email draft (.eml) with the outputs attached; --send delivers it."""
     from .build import FORMATS
-    from .cli import _choices, _echo_problems, _templates_or_local, load_checked, plural
+    from .cli import _choices, _echo_problems, load_checked, locate, plural
     from .render import available_audiences
 
     # Everything that can be wrong with the command itself is found before the (slow) build.
     formats = list(dict.fromkeys(_choices(format, list(FORMATS), "format")))
-    templates = _templates_or_local(templates)  # as `briefgen build` does, so both reuse the same outputs
+    where = locate(project, facts, seeds, templates, out)  # as `briefgen build` does, so both reuse the outputs
+    templates, out = where.templates, where.out
     known = available_audiences(templates)
     if audience not in known:
         raise typer.BadParameter(f"unknown audience {audience!r}; choose from: {', '.join(known)}",
@@ -565,7 +572,7 @@ def email_command(
         typer.echo(f"warning: {ENV_VARS['starttls']} is off, so the password goes to {settings.where} "
                    "unencrypted", err=True)
 
-    base, report = load_checked(facts, seeds)
+    base, report = load_checked(where)
     _echo_problems(report.warnings)
 
     def announce(output) -> None:

@@ -483,7 +483,7 @@ class Seed(Strict):
 
 
 class SeedManifest(Strict):
-    seeds: Annotated[list[Seed], Field(min_length=1)]
+    seeds: list[Seed] = []  # empty in a new project: `check` says what to add first
 
 
 # --------------------------------------------------------------------------- the fact base

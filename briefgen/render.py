@@ -22,8 +22,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from .errors import BriefgenError, display_path
+from .shipped import TEMPLATES as SHIPPED_TEMPLATES
 
-SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 AUDIENCE_SUFFIX = ".html.j2"
 NOT_AUDIENCES = {"base"}
 

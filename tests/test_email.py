@@ -202,7 +202,7 @@ def test_mutt_reads_the_draft(drafted, tmp_path):
 @pytest.fixture
 def checked(tmp_path, monkeypatch):
     """A project whose briefing has top lines (with markup-like text), loaded and checked."""
-    from briefgen.cli import load_checked
+    from briefgen.cli import load_checked, locate
 
     project = copy_case(tmp_path)
     briefing = project / "facts" / "briefing.yaml"
@@ -211,7 +211,7 @@ def checked(tmp_path, monkeypatch):
                         "on organised immigration crime at the shared border.\n"
                         "    - Ministers agree.\n", encoding="utf-8")
     monkeypatch.chdir(project)
-    base, _ = load_checked(project / "facts", project / "seeds")
+    base, _ = load_checked(locate(project))
     files = []
     for name, data in (("b.pdf", b"%PDF-1.7 fake"), ("b.docx", b"PK\x03\x04 fake"), ("b.html", b"<p>caf\xc3\xa9</p>")):
         (project / name).write_bytes(data)
@@ -353,7 +353,7 @@ def test_reuses_up_to_date_outputs_and_rebuilds_after_a_change(tmp_path):
 
 def test_a_change_to_the_shipped_templates_rebuilds(tmp_path, monkeypatch):
     import briefgen.render
-    from briefgen.cli import load_checked
+    from briefgen.cli import load_checked, locate
     from briefgen.mailer import ensure_outputs
 
     project = copy_case(tmp_path)
@@ -361,7 +361,7 @@ def test_a_change_to_the_shipped_templates_rebuilds(tmp_path, monkeypatch):
     shutil.copytree(briefgen.render.SHIPPED_TEMPLATES, shipped)
     monkeypatch.setattr(briefgen.render, "SHIPPED_TEMPLATES", shipped)
     monkeypatch.chdir(project)
-    base, _ = load_checked(project / "facts", project / "seeds")
+    base, _ = load_checked(locate(project))
     built, reused = [], []
     [path] = ensure_outputs(base, "press", ["html"], Path("out"), None, on_written=built.append,
                             on_reused=reused.append, jobs=1)
