@@ -522,8 +522,8 @@ def email_command(
                                  help="Recipient address; repeat for more."),
     cc: Optional[list[str]] = typer.Option(None, "--cc", metavar="ADDR", show_default=False,
                                            help="Copy recipient; repeat for more."),
-    format: str = typer.Option("pdf", "--format", "-f", help="Formats to attach: pdf, docx, html, a "
-                               "comma-separated list, or all."),
+    format: str = typer.Option("pdf", "--format", "-f", metavar="FORMATS",
+                               help="Formats to attach: pdf, docx, html, a comma-separated list, or all."),
     project: Optional[Path] = typer.Option(None, "--project", "-p", metavar="DIR", show_default=False,
                                            help="The briefing project folder (default: the one containing the "
                                                 "current folder)."),

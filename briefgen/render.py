@@ -104,3 +104,42 @@ def _where(exc: BaseException) -> str:
             where = f"{display_path(frame.f_code.co_filename)}:{tb.tb_lineno}"
         tb = tb.tb_next
     return where
+
+
+_TEMPLATE_REFERENCE = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
+
+
+def template_chain(template_dirs: list[Path], name: str) -> list[tuple[str, list[str]]]:
+    """The template `name` and every template it extends, includes or imports, each as (name, lines):
+    the audience's own file first, then what it uses — the order a person editing it would look in."""
+    seen: dict[str, list[str]] = {}
+    pending = [name]
+    while pending:
+        current = pending.pop(0)
+        if current in seen:
+            continue
+        for folder in template_dirs:
+            path = folder / current
+            if path.is_file():
+                text = path.read_text(encoding="utf-8", errors="replace")
+                seen[current] = text.splitlines()
+                pending.extend(_TEMPLATE_REFERENCE.findall(text))
+                break
+    return list(seen.items())
+
+
+def locate_markup(chain: list[tuple[str, list[str]]], tag: str, classes: str = "") -> str | None:
+    """Where in the templates an element of the rendered HTML was written: "templates/x.html.j2:12".
+
+    Jinja keeps no map from output lines to template lines, so this looks for the tag itself, preferring
+    a line that also has the element's first class; None when no template writes that tag literally."""
+    opening = re.compile(rf"<{re.escape(tag)}\b", re.I)
+    first_class = classes.split()[0] if classes.split() else ""
+    fallback = None
+    for name, lines in chain:
+        for number, line in enumerate(lines, start=1):
+            if opening.search(line):
+                if not first_class or first_class in line:
+                    return f"templates/{name}:{number}"
+                fallback = fallback or f"templates/{name}:{number}"
+    return fallback

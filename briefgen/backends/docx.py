@@ -128,7 +128,7 @@ STYLE_FALLBACKS = {
 
 def write_docx(html: str, path: Path, meta: dict, assets: dict[str, bytes], reference: Path | None = None,
                template_name: str = "template", page_numbers: dict[str, int] | None = None,
-               column_widths: list[list[float]] | None = None) -> dict:
+               column_widths: list[list[float]] | None = None, template_dirs: list[Path] | None = None) -> dict:
     """Write the DOCX for `html` to `path` (caller handles temp-file + rename). Returns {"pages": None}.
 
     From the PDF's layout of the same HTML (briefgen/pdf_layout.py), both optional:
@@ -136,6 +136,7 @@ def write_docx(html: str, path: Path, meta: dict, assets: dict[str, bytes], refe
     prints them (without it, the list has no page numbers until Word updates
     it); `column_widths` gives each <table>'s column widths in points, in
     document order (without it, a table's data-widths, else equal columns).
+    With `template_dirs`, an error about an element names the template file and line that wrote it.
     """
     try:
         root = lxml.html.document_fromstring(html)
@@ -157,6 +158,10 @@ def write_docx(html: str, path: Path, meta: dict, assets: dict[str, bytes], refe
         column_widths = None  # measured from different HTML: the tables would not line up
     writer = _Writer(document, assets, template_name, page_numbers,
                      _StyleSheet.from_head(head) if head is not None else None, column_widths)
+    if template_dirs:
+        from ..render import template_chain
+
+        writer.chain = template_chain(list(template_dirs), template_name.removeprefix("templates/"))
     if head is not None:
         writer.check_head(head)
     if body is not None:
@@ -538,12 +543,25 @@ class _Writer:
 
     # ------------------------------------------------------------ errors and styles
 
+    chain: list[tuple[str, list[str]]] = []  # the templates that wrote the HTML, to point at their lines
+
     def error(self, message: str) -> BriefgenError:
         return BriefgenError(f"{self.template_name}: {message}")
 
+    def where(self, el) -> str:
+        """Where the element came from: its template file and line when a template writes that tag, else the
+        line of the rendered HTML (which the audience template produced)."""
+        from ..render import locate_markup
+
+        found = locate_markup(self.chain, el.tag, el.get("class") or "") if self.chain else None
+        if found is None:
+            return f"line {el.sourceline}"
+        file, line = found.rsplit(":", 1)
+        return f"line {line}" if file == self.template_name else found  # "(line 3)" of the file named first
+
     def unsupported(self, el, where: str = "") -> BriefgenError:
         place = f" {where}" if where else ""
-        return self.error(f"<{el.tag}>{place} is not supported in Word output (line {el.sourceline}); "
+        return self.error(f"<{el.tag}>{place} is not supported in Word output ({self.where(el)}); "
                           f"supported: {SUPPORTED}")
 
     def style(self, name: str | None, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH):
@@ -814,7 +832,7 @@ class _Writer:
             if _NOT_XML.search(text):
                 bad = _NOT_XML.search(text).group(0)
                 raise self.error(f"control character U+{ord(bad):04X} in the text near <{el.tag}> "
-                                 f"(line {el.sourceline}) cannot be stored in Word output")
+                                 f"({self.where(el)}) cannot be stored in Word output")
             buf.items.append(("t", text, fmt))
 
     def _inline(self, el, fmt: _Fmt, buf: _Inline) -> None:
@@ -842,7 +860,7 @@ class _Writer:
             href = (el.get("href") or "").strip()
             if href:
                 if href.lower().startswith(BLOCKED_SCHEMES):
-                    raise self.error(f"<a href=\"{href[:40]}\"> (line {el.sourceline}): links with this scheme "
+                    raise self.error(f"<a href=\"{href[:40]}\"> ({self.where(el)}): links with this scheme "
                                      "are not allowed in Word output")
                 self._link_serial += 1
                 fmt = fmt._replace(link=(href, self._link_serial))
@@ -881,7 +899,7 @@ class _Writer:
         name = el.get("data-asset") or ""
         alt = (el.get("aria-label") or "").strip()
         if el.get("role") != "img" or not alt or name not in self.assets:
-            raise self.error(f"<svg> (line {el.sourceline}) needs role=\"img\", an aria-label and a data-asset "
+            raise self.error(f"<svg> ({self.where(el)}) needs role=\"img\", an aria-label and a data-asset "
                              f"naming a PNG asset for Word output (asset {name!r}; have "
                              f"{', '.join(sorted(self.assets)) or 'none'})")
         return self.assets[name], alt, None
@@ -892,7 +910,7 @@ class _Writer:
         name = el.get("data-asset")
         if name:
             if name not in self.assets:
-                raise self.error(f"<img data-asset=\"{name}\"> (line {el.sourceline}): no such PNG asset for Word "
+                raise self.error(f"<img data-asset=\"{name}\"> ({self.where(el)}): no such PNG asset for Word "
                                  f"output (have {', '.join(sorted(self.assets)) or 'none'})")
             svg = _SVG_DATA_URI.match(el.get("src") or "")
             try:
@@ -902,12 +920,12 @@ class _Writer:
             return self.assets[name], alt, svg_bytes
         match = _DATA_URI.match(el.get("src") or "")
         if not match:
-            raise self.error(f"<img> (line {el.sourceline}) needs a data:image/png;base64 source or a data-asset "
+            raise self.error(f"<img> ({self.where(el)}) needs a data:image/png;base64 source or a data-asset "
                              "naming a PNG asset for Word output")
         try:
             return base64.b64decode(match.group(2), validate=False), alt, None
         except (binascii.Error, ValueError):
-            raise self.error(f"<img> (line {el.sourceline}): its data: URI is not valid base64") from None
+            raise self.error(f"<img> ({self.where(el)}): its data: URI is not valid base64") from None
 
     def _emit(self, para: Paragraph, items: list) -> None:
         """Runs for the collapsed items; consecutive items of one <a> share one w:hyperlink."""
@@ -1060,7 +1078,7 @@ class _Writer:
 
     def _no_stray_text(self, text: str | None, el) -> None:
         if text and text.strip():
-            raise self.error(f"text {text.strip()[:30]!r} directly inside <{el.tag}> (line {el.sourceline}) "
+            raise self.error(f"text {text.strip()[:30]!r} directly inside <{el.tag}> ({self.where(el)}) "
                              "is not supported in Word output; put it in a cell or list item")
 
     # ------------------------------------------------------------ tables
@@ -1098,7 +1116,7 @@ class _Writer:
                     if cell.tag not in ("td", "th"):
                         raise self.unsupported(cell, "directly inside <tr>")
                     if (cell.get("rowspan") or "1").strip() not in ("", "1"):
-                        raise self.error(f"<{cell.tag} rowspan> (line {cell.sourceline}) is not supported in Word "
+                        raise self.error(f"<{cell.tag} rowspan> ({self.where(cell)}) is not supported in Word "
                                          "output; repeat the cell or restructure the table")
                     cells.append((cell, self._colspan(cell)))
                 self._no_stray_text(cell.tail, tr)
@@ -1110,7 +1128,7 @@ class _Writer:
             self._blocks(caption, replace(ctx, text_style=_KeepWithNext("Table Caption")))
         if not rows or ncols == 0:
             if self._table_has_content(el):
-                raise self.error(f"<table> (line {el.sourceline}) has content but no cells")
+                raise self.error(f"<table> ({self.where(el)}) has content but no cells")
             return
 
         widths = self._measured_widths(ncols) or self._column_widths(el, ncols)
@@ -1233,9 +1251,9 @@ class _Writer:
         try:
             span = int(raw)
         except ValueError:
-            raise self.error(f"<{cell.tag} colspan=\"{raw}\"> (line {cell.sourceline}) is not a whole number") from None
+            raise self.error(f"<{cell.tag} colspan=\"{raw}\"> ({self.where(cell)}) is not a whole number") from None
         if not 1 <= span <= 63:  # Word's own limit is 63 columns
-            raise self.error(f"<{cell.tag} colspan=\"{raw}\"> (line {cell.sourceline}) must be between 1 and 63")
+            raise self.error(f"<{cell.tag} colspan=\"{raw}\"> ({self.where(cell)}) must be between 1 and 63")
         return span
 
     def _measured_widths(self, ncols: int):
@@ -1267,7 +1285,7 @@ class _Writer:
         except ValueError:
             parts = []
         if len(parts) != ncols or any(p <= 0 for p in parts):
-            raise self.error(f"<table data-widths=\"{raw}\"> (line {el.sourceline}) needs {ncols} positive "
+            raise self.error(f"<table data-widths=\"{raw}\"> ({self.where(el)}) needs {ncols} positive "
                              "percentages, one per column")
         total = sum(parts)
         return [int(self.text_width * p / total) for p in parts]
