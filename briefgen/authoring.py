@@ -5,14 +5,23 @@ registered in the briefing's audiences (`new_audience`), or a loop that
 rebuilds the chosen outputs whenever a fact file, seed, template or stylesheet
 changes and reports what it rebuilt and how long it took (`watch`), with an
 optional preview server on 127.0.0.1 whose pages reload themselves.
+
+The preview server answers only requests addressed to it by name (Host
+127.0.0.1:PORT or localhost:PORT; anything else is 403, which stops a web page
+from reaching it through DNS rebinding), and never serves or lists email
+drafts (.eml), which hold recipients' addresses.
 """
 
 from __future__ import annotations
 
+import html
 import http.server
+import io
+import os
 import re
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 from typing import Callable
 
@@ -132,6 +141,9 @@ RELOAD_SCRIPT = """<script>
 </script>"""
 
 
+HIDDEN_SUFFIXES = (".eml",)  # drafts carry recipients' addresses: never served, never listed
+
+
 class PreviewServer:
     """Serves the out folder on 127.0.0.1; HTML pages get a script that reloads them after each build."""
 
@@ -147,7 +159,48 @@ class PreviewServer:
             def log_message(self, *args) -> None:  # keep the terminal for build messages
                 pass
 
+            def _refused(self) -> bool:
+                """Send 403 or 404 and return True when the request must not be answered."""
+                host = (self.headers.get("Host") or "").strip().lower()
+                if host not in {f"127.0.0.1:{server.port}", f"localhost:{server.port}"}:
+                    self.send_error(403, "Forbidden: the preview answers only to 127.0.0.1 and localhost")
+                    return True
+                if any(part.lower().endswith(HIDDEN_SUFFIXES)
+                       for part in urllib.parse.unquote(self.path.split("?", 1)[0].split("#", 1)[0]).split("/")):
+                    self.send_error(404, "File not found")
+                    return True
+                return False
+
+            def list_directory(self, path):
+                """A plain listing of the folder, without the email drafts."""
+                try:
+                    names = sorted(os.listdir(path), key=str.lower)
+                except OSError:
+                    self.send_error(404, "No permission to list directory")
+                    return None
+                items = []
+                for name in names:
+                    if name.lower().endswith(HIDDEN_SUFFIXES):
+                        continue
+                    shown = name + ("/" if os.path.isdir(os.path.join(path, name)) else "")
+                    items.append(f'<li><a href="{urllib.parse.quote(shown)}">{html.escape(shown)}</a></li>')
+                title = html.escape(urllib.parse.unquote(self.path.split("?", 1)[0]))
+                body = (f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>{title}</title>'
+                        f'</head>\n<body>\n<h1>{title}</h1>\n<ul>\n' + "\n".join(items) + "\n</ul>\n</body>\n</html>\n")
+                data = body.encode("utf-8")
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                return io.BytesIO(data)
+
+            def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
+                if not self._refused():
+                    super().do_HEAD()
+
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                if self._refused():
+                    return None
                 if self.path == "/__briefgen_version":
                     return self._send(str(server.version).encode(), "text/plain")
                 path = Path(self.translate_path(self.path))

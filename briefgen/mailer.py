@@ -13,7 +13,17 @@ and MIME boundaries from a hash of its content.
 
 Credentials never come from the command line and are never printed, not even
 in errors: a failed send is a `BriefgenError` that names the server and keeps
-the draft on disk.
+the draft on disk; a server reply quoted in an error has the user name and
+password removed, in clear or base64 (a server may echo the AUTH line).
+
+A send has a total deadline, `SMTP_DEADLINE` seconds (60; BRIEFGEN_SMTP_DEADLINE
+overrides it), besides the per-reply `SMTP_TIMEOUT`: a server that trickles one
+byte every few seconds cannot hold the command longer than that.
+
+Addresses: a non-ASCII domain is sent as IDNA (xn--…); a non-ASCII local part
+("jörg@…") needs a server that offers SMTPUTF8, so it is a usage error without
+--send and when the server does not offer it. A display name holding "<…>",
+a line break or a line separator is a usage error (header injection).
 """
 
 from __future__ import annotations
@@ -30,10 +40,11 @@ import socket
 import ssl
 import tempfile
 import textwrap
+import threading
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime, getaddresses
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping, Optional
@@ -55,6 +66,7 @@ DEFAULT_FROM = "briefgen@localhost"
 DEFAULT_PORT = 587
 DEFAULT_MAX_SIZE = "10MB"
 SMTP_TIMEOUT = 30.0
+SMTP_DEADLINE = 60.0  # the whole exchange, from connecting to QUIT; BRIEFGEN_SMTP_DEADLINE overrides it
 MESSAGE_ID_DOMAIN = "briefgen.invalid"  # RFC 6761: never a real domain, so no clash with real Message-IDs
 
 ENV_VARS = {"host": "BRIEFGEN_SMTP_HOST", "port": "BRIEFGEN_SMTP_PORT", "starttls": "BRIEFGEN_SMTP_STARTTLS",
@@ -104,18 +116,53 @@ def human_size(size: int) -> str:
     return f"{value:.1f} {unit}"
 
 
+# Line breaks and separators of every kind: any of them could start a header line of its own somewhere.
+_LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+def _ascii_domain(domain: str, value: str, option: str) -> str:
+    """A domain as SMTP sends it: non-ASCII labels in IDNA ("bücher.example" → "xn--bcher-kva.example")."""
+    if domain.isascii():
+        return domain
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise typer.BadParameter(f"{value!r}: the domain {domain!r} is not a valid internationalised domain name",
+                                 param_hint=f"'{option}'") from None
+
+
+def needs_smtputf8(address: str) -> bool:
+    """True when an address (as parse_addresses returns it) has a non-ASCII local part."""
+    return not address.isascii()
+
+
 def parse_addresses(values: list[str], option: str) -> list[str]:
-    """Each --to/--cc value (one address, or several separated by commas) → checked addresses."""
+    """Each --to/--cc value (one address, or several separated by commas) → checked addresses.
+
+    Domains come back in IDNA; a non-ASCII local part is kept (see `needs_smtputf8`).
+    """
     addresses = []
     for value in values:
-        # A CR or LF would let a value add header lines of its own (header injection).
-        if "\r" in value or "\n" in value:
+        # A CR, LF or Unicode line separator would let a value add header lines of its own (header injection).
+        if _LINE_BREAKS.search(value):
             raise typer.BadParameter(f"{value!r} contains a line break", param_hint=f"'{option}'")
+        if _UNPRINTABLE.search(value):
+            raise typer.BadParameter(f"{value!r} contains a control or invisible character",
+                                     param_hint=f"'{option}'")
         parsed = [(name, addr) for name, addr in getaddresses([value]) if name or addr]
         bad = not parsed or any(not re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+", addr) for _, addr in parsed)
         if bad:
             raise typer.BadParameter(f"{value!r} is not an email address", param_hint=f"'{option}'")
-        addresses += [str(Address(display_name=name, addr_spec=addr)) for name, addr in parsed]
+        for name, addr in parsed:
+            if "<" in name or ">" in name:
+                raise typer.BadParameter(f"{value!r}: the display name {name!r} contains '<' or '>'; give the "
+                                         "name and one address, as Name <user@example.org>",
+                                         param_hint=f"'{option}'")
+            local, _, domain = addr.rpartition("@")
+            addr = f"{local}@{_ascii_domain(domain, value, option)}"
+            addresses.append(str(Address(display_name=name, addr_spec=addr)) if local.isascii()
+                             else (f"{name} <{addr}>" if name else addr))
     return addresses
 
 
@@ -376,7 +423,8 @@ def write_eml(message: EmailMessage, path: Path) -> int:
     """
     from .build import TEMP_PREFIX
 
-    data = b"X-Unsent: 1\r\n" + message.as_bytes(policy=SMTP)
+    utf8 = any(needs_smtputf8(a) for a in recipients(message))  # only with --send to an SMTPUTF8 server
+    data = b"X-Unsent: 1\r\n" + message.as_bytes(policy=SMTPUTF8 if utf8 else SMTP)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".eml", dir=path.parent)
@@ -411,16 +459,41 @@ def recipients(message: EmailMessage) -> list[str]:
 
 
 def _secret_forms(settings: SmtpSettings) -> list[str]:
-    """The password as it could appear in a server's reply: plain, or base64 as AUTH LOGIN/PLAIN send it."""
-    if not settings.password:
+    """The credentials as they could appear in a server's reply: plain, or base64 as AUTH LOGIN/PLAIN send them."""
+    secrets = [s for s in (settings.password, settings.user) if s]
+    if not secrets:
         return []
-    forms = [settings.password]
-    for raw in (settings.password, f"\0{settings.user or ''}\0{settings.password}"):
+    forms = list(secrets)
+    for raw in secrets + [f"\0{settings.user or ''}\0{settings.password or ''}",
+                          f"{settings.user or ''}\0{settings.user or ''}\0{settings.password or ''}"]:
         try:
             forms.append(base64.b64encode(raw.encode("utf-8")).decode("ascii"))
         except UnicodeError:
             pass
-    return sorted(forms, key=len, reverse=True)
+    return sorted(set(forms), key=len, reverse=True)
+
+
+_BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/]{8,}={0,2}")
+
+
+def redact(text: str, settings: SmtpSettings) -> str:
+    """`text` without the user name or password: plain, base64, or inside any base64 token (CRAM-MD5 sends
+    base64 of "user digest")."""
+    for secret in _secret_forms(settings):
+        text = text.replace(secret, "***")
+    secrets = [s.encode("utf-8", "replace") for s in (settings.password, settings.user) if s]
+    if not secrets:
+        return text
+
+    def hide(match: re.Match) -> str:
+        token = match.group(0)
+        try:
+            decoded = base64.b64decode(token + "=" * (-len(token) % 4), validate=False)
+        except (ValueError, TypeError):
+            return token
+        return "***" if any(secret in decoded for secret in secrets) else token
+
+    return _BASE64_TOKEN.sub(hide, text)
 
 
 def _reply(code: int, text: bytes | str) -> str:
@@ -433,21 +506,60 @@ def _said(exc: smtplib.SMTPResponseException) -> str:
     return _reply(exc.smtp_code, exc.smtp_error)
 
 
-def send_message(message: EmailMessage, settings: SmtpSettings, timeout: float = SMTP_TIMEOUT) -> SendResult:
+def smtp_deadline(environ: Mapping[str, str] | None = None) -> float:
+    """SMTP_DEADLINE, or BRIEFGEN_SMTP_DEADLINE (seconds) when set."""
+    environ = os.environ if environ is None else environ
+    text = environ.get("BRIEFGEN_SMTP_DEADLINE", "").strip()
+    if not text:
+        return SMTP_DEADLINE
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < 86400:
+        raise BriefgenError(f"BRIEFGEN_SMTP_DEADLINE: {text!r} is not a number of seconds (more than 0)")
+    return value
+
+
+def _addr_spec(address) -> str:
+    return address.addr_spec if hasattr(address, "addr_spec") else str(address)
+
+
+def send_message(message: EmailMessage, settings: SmtpSettings, timeout: float = SMTP_TIMEOUT,
+                 deadline: float | None = None) -> SendResult:
     """Deliver the message to its To and Cc recipients. Raises BriefgenError("could not send: …") on failure.
 
     Returns the recipients accepted and any the server refused (when it accepted at least one).
+    `timeout` bounds each wait for the server; `deadline` (default `smtp_deadline()`) the whole exchange.
     """
     if not settings.host:
         raise BriefgenError(f"could not send: no SMTP server; set {ENV_VARS['host']} or host in the [smtp] "
                             "table of a --config file")
+    deadline = smtp_deadline() if deadline is None else deadline
     where = settings.where
     to = recipients(message)
-    sender = message["From"].addresses[0].addr_spec if message["From"] else DEFAULT_FROM
-    data = message.as_bytes(policy=SMTP)
+    sender = _addr_spec(message["From"].addresses[0]) if message["From"] else DEFAULT_FROM
+    utf8 = any(needs_smtputf8(a) for a in to + [sender])
+    data = message.as_bytes(policy=SMTPUTF8 if utf8 else SMTP)
     stage = "connect"
+    expired = threading.Event()
+    smtp = smtplib.SMTP(timeout=min(timeout, deadline))
+
+    def cut_off() -> None:  # the deadline passed: close the socket under whatever read or write is waiting
+        expired.set()
+        sock = smtp.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    watchdog = threading.Timer(deadline, cut_off)
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        with smtplib.SMTP(settings.host, settings.port, timeout=timeout) as smtp:
+        with smtp:
+            smtp.connect(settings.host, settings.port)
             if settings.starttls:
                 stage = "starttls"
                 smtp.starttls(context=ssl.create_default_context())
@@ -455,7 +567,40 @@ def send_message(message: EmailMessage, settings: SmtpSettings, timeout: float =
                 stage = "login"
                 smtp.login(settings.user, settings.password or "")
             stage = "send"
-            refused = smtp.sendmail(sender, to, data)
+            options: list[str] = []
+            if utf8:
+                smtp.ehlo_or_helo_if_needed()
+                if not smtp.has_extn("smtputf8"):
+                    raise _NoSmtpUtf8()
+                options = ["SMTPUTF8"]
+            refused = smtp.sendmail(sender, to, data, mail_options=options)
+    except _NoSmtpUtf8:
+        watchdog.cancel()
+        raise typer.BadParameter(f"{where} does not offer SMTPUTF8, which an address with non-ASCII characters "
+                                 "before the @ needs; use an ASCII address", param_hint="'--to'/'--cc'")
+    except Exception as exc:
+        watchdog.cancel()
+        if not expired.is_set():
+            reason = _why(exc, settings, stage, timeout)
+        else:
+            reason = (f"{where} did not finish within {deadline:g} s (the longest a send may take; "
+                      "BRIEFGEN_SMTP_DEADLINE changes it)")
+    else:
+        watchdog.cancel()
+        accepted = [addr for addr in to if addr not in refused]
+        return SendResult(accepted, refused)
+    raise BriefgenError(f"could not send: {redact(reason, settings)}")
+
+
+class _NoSmtpUtf8(Exception):
+    pass
+
+
+def _why(error: Exception, settings: SmtpSettings, stage: str, timeout: float) -> str:
+    """The reason a send failed, in words, from the exception smtplib, ssl or the socket raised."""
+    where = settings.where
+    try:
+        raise error
     except smtplib.SMTPRecipientsRefused as exc:
         reason = "the server refused every recipient: " + "; ".join(
             f"{addr} ({_reply(*reply)})" for addr, reply in exc.recipients.items())
@@ -498,12 +643,7 @@ def send_message(message: EmailMessage, settings: SmtpSettings, timeout: float =
         reason = "the user name or password has characters that SMTP login cannot send (ASCII only)"
     except OSError as exc:
         reason = f"connection to {where} failed ({exc.strerror or type(exc).__name__})"
-    else:
-        accepted = [addr for addr in to if addr not in refused]
-        return SendResult(accepted, refused)
-    for secret in _secret_forms(settings):
-        reason = reason.replace(secret, "***")
-    raise BriefgenError(f"could not send: {reason}")
+    return reason
 
 
 def _implicit_tls_hint(settings: SmtpSettings) -> str:
@@ -561,6 +701,12 @@ def email_command(
                                  param_hint="'--audience'")
     to_addresses = parse_addresses(to, "--to")
     cc_addresses = parse_addresses(cc or [], "--cc")
+    for option, addresses in (("--to", to_addresses), ("--cc", cc_addresses)):
+        wide = [a for a in addresses if needs_smtputf8(a)]
+        if wide and not send:
+            raise typer.BadParameter(f"{wide[0]!r} has non-ASCII characters before the @, which only a server "
+                                     "offering SMTPUTF8 accepts; send it with --send, or use an ASCII address",
+                                     param_hint=f"'{option}'")
     limit = parse_size(max_size)
     settings, warnings = load_smtp_settings(config, os.environ)
     for warning in warnings:
@@ -598,7 +744,7 @@ def email_command(
         if result.accepted:
             typer.echo(f"sent to {', '.join(result.accepted)} via {settings.where}")
         if result.refused:
-            refused = "; ".join(f"{addr} ({_reply(*reply)})"
+            refused = "; ".join(f"{addr} ({redact(_reply(*reply), settings)})"
                                 for addr, reply in result.refused.items())
             raise BriefgenError(f"could not send to {refused}; the others have it; the draft is kept at "
                                 f"{display_path(draft)}")

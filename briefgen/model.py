@@ -10,6 +10,20 @@ type below decides how its text becomes a value: money through `Decimal`
 (never float), dates through `FactDate` (which keeps the precision the author
 wrote), booleans only from ``true``/``false``. Unknown fields are errors with a
 did-you-mean hint; every error is reported against the line it comes from.
+
+Text hygiene: before validation every string (values and keys, in fact files and
+the seed manifest) is checked for characters that have no place in a briefing
+and could hide or reorder what a reader sees: C0 controls other than tab and
+line feed, DEL, C1 controls, the line separator U+2028, noncharacters (U+FDD0
+to U+FDEF and U+xFFFE/U+xFFFF), bidirectional controls (U+202A to U+202E,
+U+2066 to U+2069) and zero-width characters (U+200B, U+2060, U+FEFF; U+200C
+and U+200D too in titles, subjects, the protective marking, identifiers and
+keys, but not in other text, where Persian and Indic scripts and emoji need
+them). Each is an error at the field's line and column. One decision is a
+normalisation rather than an error: the paragraph separator U+2029 becomes a
+blank line ("\n\n"), which is what its writer meant. Numbers (amounts and
+figure values) must be below 10**13 with at most 6 decimal places, so no
+amount is too large to compare, format or draw.
 """
 
 from __future__ import annotations
@@ -18,6 +32,7 @@ import calendar
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from pathlib import Path
@@ -37,6 +52,100 @@ from pydantic import (
 
 from .errors import BriefgenError, Problem
 from .facts import FieldPath, LoadedFile, load_yaml
+
+# --------------------------------------------------------------------------- text hygiene
+
+_BIDI_CONTROLS = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+_ZERO_WIDTH = {0x200B, 0x2060, 0xFEFF}
+_JOINERS = {0x200C, 0x200D}  # ZWNJ and ZWJ: needed by Persian, Indic scripts and emoji in running text
+# Any character the terminal or a reader could be fooled by, for quick rejection before the slow path.
+_SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200d\u2060\ufeff"
+                      "\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff"
+                      "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
+                      "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
+                      "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
+                      "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]")
+# Fields where no invisible or reordering character is acceptable, joiners included: names a reader
+# or a program matches on (identifiers, keys) and the lines on every page and in the email subject.
+STRICT_TEXT_FIELDS = {"title", "subject", "protective_marking", "id", "seed", "event", "person", "organisation",
+                      "slug", "tags", "audiences", "from", "to", "part_of", "overlaps", "sort_hint", "currency",
+                      "language", "file", "url", "unit", "qualifier", "per", "kind"}
+
+
+def _is_noncharacter(code: int) -> bool:
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+
+
+def _character_problem(char: str, strict: bool) -> tuple[str, str] | None:
+    """What is wrong with one character in fact text and what to do, or None if it is fine there."""
+    code = ord(char)
+    if char in "\t\n":
+        return None
+    if code < 0x20 or code == 0x7F or 0x80 <= code <= 0x9F:
+        return "a control character", "remove it"
+    if code == 0x2028:
+        return "a line separator", "write a line break (a new line) instead"
+    if _is_noncharacter(code):
+        return "a noncharacter", "remove it"
+    if code in _BIDI_CONTROLS:
+        return ("a bidirectional control", "remove it (it can make text display in a different order from how "
+                "it is stored)")
+    if code in _ZERO_WIDTH or (strict and code in _JOINERS):
+        return "an invisible zero-width character", "remove it"
+    return None
+
+
+def text_problem(text: str, strict: bool = False) -> str | None:
+    """The first disallowed character in `text` as a message (without the field), or None."""
+    if not _SUSPECT.search(text):
+        return None
+    for index, char in enumerate(text):
+        found = _character_problem(char, strict)
+        if found:
+            what, advice = found
+            return f"contains {what} (U+{ord(char):04X}) at character {index + 1}; {advice}"
+    return None
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on a terminal: controls, bidi and zero-width characters as \\uXXXX escapes."""
+    if not _SUSPECT.search(text):
+        return text
+    return "".join(f"\\u{ord(c):04x}" if c != "\n" and (_character_problem(c, True) or c == "\u2029") else c
+                   for c in text)
+
+
+def shown(value: Any, limit: int = 100) -> str:
+    """A user's value echoed in a message: printable, and cut short when long."""
+    text = printable(str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _clean(value: Any, path: tuple, loaded: "LoadedFile", problems: list[Problem], bad: set) -> Any:
+    """`value` with U+2029 normalised; every disallowed character reported at its field."""
+    if isinstance(value, str):
+        field = next((p for p in reversed(path) if isinstance(p, str)), "")
+        message = text_problem(value, strict=field in STRICT_TEXT_FIELDS)
+        if message:
+            problems.append(loaded.problem(path, message))
+            bad.add(path)
+            return printable(value)
+        return value.replace("\u2029", "\n\n") if "\u2029" in value else value
+    if isinstance(value, list):
+        return [_clean(item, path + (index,), loaded, problems, bad) for index, item in enumerate(value)]
+    if isinstance(value, dict):
+        cleaned = {}
+        for key, item in value.items():
+            message = text_problem(key, strict=True) if isinstance(key, str) else None
+            if message:
+                safe = printable(key)
+                problems.append(loaded.problem(path, f"the key '{safe}' {message}"))
+                bad.add(path + (safe,))
+                key = safe
+            cleaned[key] = _clean(item, path + (key,), loaded, problems, bad)
+        return cleaned
+    return value
+
 
 # --------------------------------------------------------------------------- value types
 
@@ -104,7 +213,7 @@ def parse_fact_date(value: Any) -> FactDate:
         raise ValueError("expected a date written YYYY, YYYY-MM or YYYY-MM-DD")
     match = _DATE_PATTERN.match(value.strip())
     if not match:
-        raise ValueError(f"'{value}' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2018-01 for January 2018)")
+        raise ValueError(f"'{shown(value)}' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2018-01 for January 2018)")
     year, month, day = (int(g) if g else None for g in match.groups())
     if month is not None and not 1 <= month <= 12:
         raise ValueError(f"'{value}' has month {month}; expected 01 to 12")
@@ -116,6 +225,11 @@ def parse_fact_date(value: Any) -> FactDate:
 
 
 DateField = Annotated[FactDate, BeforeValidator(parse_fact_date), PlainSerializer(lambda d: d.iso())]
+
+
+MAX_NUMBER_DIGITS = 13      # below 10**13 (ten trillion): Babel formats 13 digits with 15 decimals in 28
+MAX_DECIMAL_PLACES = 6
+MAX_NUMBER_CHARACTERS = 64  # "44_500_000", "4.45e7", "1,000,000.50": never longer than this
 
 
 def parse_decimal(value: Any) -> Decimal:
@@ -130,12 +244,20 @@ def parse_decimal(value: Any) -> Decimal:
     text = value.strip().replace("_", "")
     if re.search(r"\d,\d{3}", text):
         text = text.replace(",", "")
+    if len(text) > MAX_NUMBER_CHARACTERS:
+        raise ValueError(f"'{shown(value)}' is {len(text):,} characters long; a number needs at most "
+                         f"{MAX_NUMBER_CHARACTERS}")
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"'{value}' is not a number; expected digits such as 44500000 (no currency sign or 'm')")
+        raise ValueError(f"'{shown(value)}' is not a number; expected digits such as 44500000 (no currency sign or 'm')")
     if not number.is_finite():
-        raise ValueError(f"'{value}' is not a finite number")
+        raise ValueError(f"'{shown(value)}' is not a finite number")
+    if number != 0 and number.adjusted() >= MAX_NUMBER_DIGITS:
+        raise ValueError(f"'{shown(value)}' is too large; numbers must be below 10^{MAX_NUMBER_DIGITS} "
+                         f"(10,000,000,000,000)")
+    if number.as_tuple().exponent < -MAX_DECIMAL_PLACES:  # type: ignore[operator]
+        raise ValueError(f"'{shown(value)}' has more than {MAX_DECIMAL_PLACES} decimal places")
     return number
 
 
@@ -147,7 +269,7 @@ def parse_strict_bool(value: Any) -> bool:
         return value
     if value in ("true", "false"):
         return value == "true"
-    raise ValueError(f"expected true or false, got '{value}'")
+    raise ValueError(f"expected true or false, got '{shown(value)}'")
 
 
 StrictBool = Annotated[bool, BeforeValidator(parse_strict_bool)]
@@ -581,21 +703,21 @@ def _message_for(error: dict, model: type[BaseModel]) -> str:
     if kind == "extra_forbidden":
         allowed = _expected_fields(model, loc)
         hint = did_you_mean(str(loc[-1]), allowed)
-        return f"unknown field '{loc[-1]}'{hint}" + ("" if hint else f" (allowed: {', '.join(allowed)})")
+        return f"unknown field '{shown(loc[-1])}'{hint}" + ("" if hint else f" (allowed: {', '.join(allowed)})")
     if kind == "missing":
         return "required field is missing"
     if kind == "enum":
-        return f"'{error.get('input')}' is not allowed; expected {error['ctx']['expected']}"
+        return f"'{shown(error.get('input'))}' is not allowed; expected {error['ctx']['expected']}"
     if kind == "string_pattern_mismatch":
         field = str(loc[-1]) if loc and not isinstance(loc[-1], int) else ""
         if field == "currency" or "[A-Z]{3}" in error["ctx"]["pattern"]:
-            return f"'{error.get('input')}' is not an ISO 4217 currency code; expected three capital letters such as EUR or USD"
+            return f"'{shown(error.get('input'))}' is not an ISO 4217 currency code; expected three capital letters such as EUR or USD"
         if error["ctx"]["pattern"].startswith("^(before|after)"):
-            return (f"'{error.get('input')}' is not a sort hint; expected 'before ID' or 'after ID', "
+            return (f"'{shown(error.get('input'))}' is not a sort hint; expected 'before ID' or 'after ID', "
                     "e.g. 'before summit-2019'")
         if "a-z0-9" in error["ctx"]["pattern"]:
-            return f"'{error.get('input')}' is not a valid id; expected lower-case letters, digits and hyphens, e.g. sandhurst-treaty"
-        return f"'{error.get('input')}' does not match the expected form {error['ctx']['pattern']}"
+            return f"'{shown(error.get('input'))}' is not a valid id; expected lower-case letters, digits and hyphens, e.g. sandhurst-treaty"
+        return f"'{shown(error.get('input'))}' does not match the expected form {error['ctx']['pattern']}"
     if kind in ("list_type",):
         return "expected a list (lines starting with '- ')"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -611,7 +733,7 @@ def _message_for(error: dict, model: type[BaseModel]) -> str:
     if kind == "too_short":
         return f"needs at least {error['ctx']['min_length']} item(s)"
     msg = error["msg"]
-    return msg.removeprefix("Value error, ")
+    return printable(msg.removeprefix("Value error, "))
 
 
 def validate_file(loaded: LoadedFile, model: type[BaseModel]) -> tuple[BaseModel | None, list[Problem]]:
@@ -621,10 +743,13 @@ def validate_file(loaded: LoadedFile, model: type[BaseModel]) -> tuple[BaseModel
         return None, [loaded.problem((), "expected a mapping of sections at the top of the file (e.g. 'events:')")]
     # Empty sections ("events:" with nothing under it) mean an empty list, not an error.
     data = {k: ([] if v is None and k != "briefing" else v) for k, v in data.items()}
+    hygiene: list[Problem] = []
+    bad: set[tuple] = set()
+    data = _clean(data, (), loaded, hygiene, bad)
     try:
-        return model.model_validate(data), []
+        validated = model.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        problems = list(hygiene)
         errors = exc.errors()
         # A misspelt field ("ammount") also makes the real one missing; the did-you-mean says it all.
         suggested = set()
@@ -637,8 +762,13 @@ def validate_file(loaded: LoadedFile, model: type[BaseModel]) -> tuple[BaseModel
             loc = tuple(part for part in error["loc"] if not isinstance(part, str) or not part.startswith("function-"))
             if error["type"] == "missing" and loc in suggested:
                 continue
+            if any(loc[:len(path)] == path for path in bad):
+                continue  # the disallowed character is the problem there; say it once
             problems.append(loaded.problem(loc, _message_for(error, model)))
         return None, sorted(set(problems))
+    if hygiene:
+        return None, sorted(set(hygiene))
+    return validated, []
 
 
 def _record_locations(located: Located, loaded: LoadedFile, fact_file: FactFile) -> None:
@@ -647,6 +777,29 @@ def _record_locations(located: Located, loaded: LoadedFile, fact_file: FactFile)
             located.remember(item, loaded, (section, index))
     if fact_file.briefing is not None:
         located.remember(fact_file.briefing, loaded, ("briefing",))
+
+
+def _load(path: Path) -> LoadedFile:
+    """facts.load_yaml, with PyYAML's reader errors (a raw NUL, ESC or other control character in the
+    file, which it reports before the loader's own error handling starts) made a located problem."""
+    import yaml
+
+    try:
+        return load_yaml(path)
+    except yaml.reader.ReaderError as exc:
+        from .errors import display_path
+
+        line, column = 1, 1
+        try:
+            text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+            line = text.count("\n", 0, exc.position) + 1
+            column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        except (OSError, UnicodeError):
+            pass
+        character = exc.character if isinstance(exc.character, int) else 0
+        raise BriefgenError(Problem(display_path(path), line, column,
+                                    message=f"contains a control character (U+{character:04X}); fact files hold "
+                                            "text, tabs and line breaks only")) from None
 
 
 def load_fact_base(facts_dir: Path, seeds_dir: Path) -> tuple[FactBase | None, list[Problem]]:
@@ -664,7 +817,7 @@ def load_fact_base(facts_dir: Path, seeds_dir: Path) -> tuple[FactBase | None, l
                                 "expected seeds/index.yaml listing each source document"))
     else:
         try:
-            loaded = load_yaml(manifest_path)
+            loaded = _load(manifest_path)
             manifest, file_problems = validate_file(loaded, SeedManifest)
             problems += file_problems
             if manifest is not None:
@@ -700,7 +853,7 @@ def load_fact_base(facts_dir: Path, seeds_dir: Path) -> tuple[FactBase | None, l
     briefings: list[tuple[Briefing, LoadedFile]] = []
     for path in fact_paths:
         try:
-            loaded = load_yaml(path)
+            loaded = _load(path)
         except BriefgenError as exc:
             problems += exc.problems
             continue
