@@ -14,7 +14,10 @@ files come from colleagues and are the single source of truth:
 * anchors and aliases are errors (no alias bombs, no hidden sharing);
 * duplicate keys are errors naming both lines;
 * one document per file; files over `MAX_FILE_BYTES` or nested deeper than
-  `MAX_DEPTH` are errors.
+  `MAX_DEPTH` are errors;
+* a file that is not a regular file inside its folder (a symlink out of it, a
+  FIFO, a device, a directory named x.yaml) is refused before it is read
+  (briefgen/safe_files.py); `fact_file_paths` lists a facts folder so.
 """
 
 from __future__ import annotations
@@ -33,8 +36,9 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from .errors import BriefgenError, Problem, display_path
+from .safe_files import FACT_FILE_MAX, read_inside, yaml_files_in
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_FILE_BYTES = FACT_FILE_MAX
 MAX_DEPTH = 32
 
 # Path of a value inside a file: keys and list indexes, e.g. ("events", 3, "date").
@@ -163,16 +167,22 @@ def _to_python(node, path: FieldPath, locations: dict[FieldPath, tuple[int, int]
     raise _YamlInputError(1, 1, "unsupported YAML node")  # pragma: no cover - PyYAML has no other kinds
 
 
-def load_yaml(path: Path) -> LoadedFile:
-    """Read one YAML file strictly. Raises `BriefgenError` with a located problem."""
+def fact_file_paths(facts_dir: Path) -> list[Path]:
+    """Every *.yaml / *.yml under `facts_dir`, sorted; symlinked folders are not followed.
+
+    A directory named x.yaml, a symlink out of the folder or a FIFO is listed too, so that
+    `load_yaml` says why it is refused instead of the file being skipped silently."""
+    return yaml_files_in(facts_dir)
+
+
+def load_yaml(path: Path, folder: Path | None = None) -> LoadedFile:
+    """Read one YAML file strictly. Raises `BriefgenError` with a located problem.
+
+    The file must be a regular file inside `folder` (default: the folder it is listed in) of at most
+    `MAX_FILE_BYTES`; see briefgen/safe_files.py."""
     name = display_path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise BriefgenError(Problem(name, message=f"cannot read file: {exc.strerror or exc}"))
-    if len(raw) > MAX_FILE_BYTES:
-        raise BriefgenError(Problem(name, message=f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,} "
-                                                  "bytes (split it into several files)"))
+    raw = read_inside(path, Path(path).parent if folder is None else folder, "fact file", MAX_FILE_BYTES,
+                      hint="split it into several files")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -18,14 +18,18 @@ figures — produced by four checks:
 from __future__ import annotations
 
 import difflib
+import heapq
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 
 from .errors import Problem, display_path
 from .date_checks import check_fact_dates, quote_states_period
 from .funding import check_relations
+from .safe_files import SEED_MAX, read_text_inside
 from .housestyle import HouseStyle
 from .model import FactBase, FactDate, Qualifier, SourceRef, did_you_mean
 from .read_dates import find_dates
@@ -102,24 +106,115 @@ def find_quote(seed_text: str, quote: str) -> tuple[int, int] | None:
     return seed.origin[at], seed.origin[at + len(needle) - 1] + 1
 
 
-def closest_passage(seed_text: str, quote: str) -> tuple[str, float]:
-    """The passage of the seed most like `quote`, and how alike they are (0..1)."""
-    seed = _normalised_seed(seed_text).text
+# The closest-passage search runs only for a quote that is not in its seed, to help its author; it
+# must never cost more than the check itself. Each search gets PASSAGE_BUDGET seconds, and all of
+# one process's searches together PASSAGE_TOTAL_BUDGET; past either it reports no close passage.
+PASSAGE_BUDGET = 0.05
+PASSAGE_TOTAL_BUDGET = 5.0
+_FULL_SCAN_WORK = 200_000  # seed words x quote characters up to which every start is scored
+_LONG_QUOTE = 400  # characters: longer quotes are compared word by word, not character by character
+_CANDIDATES = 24  # windows scored when the seed is not scanned in full
+_budget_spent = [0.0]
+
+
+@lru_cache(maxsize=64)
+def _seed_words(text: str) -> tuple[str, ...]:
+    return tuple(_normalised_seed(text).text.split(" "))
+
+
+def _candidate_starts(words: tuple[str, ...], needle_words: list[str], deadline: float) -> list[int] | None:
+    """The window starts sharing the most words with the quote, best first (linear in the seed).
+
+    None when the deadline passes first."""
+    width = len(needle_words)
+    wanted: dict[str, int] = {}
+    for word in needle_words:
+        wanted[word] = wanted.get(word, 0) + 1
+    have: dict[str, int] = {}
+    overlap = 0
+    scores: list[tuple[int, int]] = []
+    for word in words[:width]:
+        count = have.get(word, 0)
+        if count < wanted.get(word, 0):
+            overlap += 1
+        have[word] = count + 1
+    for start in range(len(words)):
+        if start % 4096 == 0 and time.perf_counter() > deadline:
+            return None
+        scores.append((-overlap, start))
+        # slide: drop words[start], add words[start + width]
+        gone = words[start]
+        have[gone] -= 1
+        if have[gone] < wanted.get(gone, 0):
+            overlap -= 1
+        if start + width < len(words):
+            come = words[start + width]
+            count = have.get(come, 0)
+            if count < wanted.get(come, 0):
+                overlap += 1
+            have[come] = count + 1
+    return [start for _, start in heapq.nsmallest(_CANDIDATES, scores)]
+
+
+def closest_passage_within(seed_text: str, quote: str) -> tuple[str, float, bool]:
+    """The passage of the seed most like `quote`, how alike they are (0..1), and whether the search
+    ran out of time (then the passage is "" and the ratio 0).
+
+    A short quote against a short seed is compared with every window of as many words, character
+    by character (difflib, with its quick ratios as cut-offs). Otherwise the windows sharing the
+    most words with the quote are found in one pass over the seed, and only those are compared —
+    a quote over `_LONG_QUOTE` characters word by word, so no comparison is quadratic in characters."""
+    begun = time.perf_counter()
+    left = PASSAGE_TOTAL_BUDGET - _budget_spent[0]
+    if left <= 0:
+        return "", 0.0, True
+    deadline = begun + min(PASSAGE_BUDGET, left)
+    try:
+        return _closest(seed_text, quote, deadline)
+    finally:
+        _budget_spent[0] += time.perf_counter() - begun
+
+
+def _closest(seed_text: str, quote: str, deadline: float) -> tuple[str, float, bool]:
     needle = normalise(quote).text
-    width = len(needle.split(" "))  # compare whole words, not a cut-off character window
-    words = seed.split(" ")
-    best, best_ratio = "", 0.0
+    needle_words = needle.split(" ")
+    width = len(needle_words)  # compare whole words, not a cut-off character window
+    words = _seed_words(seed_text)
+    long_quote = len(needle) > _LONG_QUOTE
+    if not long_quote and min(len(words), 20_000) * len(needle) <= _FULL_SCAN_WORK:
+        starts: list[int] | range | None = range(min(len(words), 20_000))
+    else:
+        starts = _candidate_starts(words, needle_words, deadline)
+        if starts is None:
+            return "", 0.0, True
+    best, best_ratio, best_start = "", 0.0, -1
     matcher = difflib.SequenceMatcher(autojunk=False)
-    matcher.set_seq2(needle)
-    for start in range(min(len(words), 20_000)):
-        window = " ".join(words[start:start + width])
-        matcher.set_seq1(window)
-        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+    matcher.set_seq2(needle_words if long_quote else needle)
+    for start in starts:
+        if time.perf_counter() > deadline:
+            return "", 0.0, True
+        window_words = words[start:start + width]
+        window = " ".join(window_words)
+        matcher.set_seq1(list(window_words) if long_quote else window)
+        if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
             continue
         ratio = matcher.ratio()
-        if ratio > best_ratio:
-            best, best_ratio = window, ratio
-    return best, best_ratio
+        if ratio > best_ratio or (ratio == best_ratio and ratio > 0 and start < best_start):
+            best, best_ratio, best_start = window, ratio, start
+    return best, best_ratio, False
+
+
+def closest_passage(seed_text: str, quote: str) -> tuple[str, float]:
+    """The passage of the seed most like `quote`, and how alike they are (0..1); ("", 0.0) when the
+    search ran out of its time budget (see `closest_passage_within`)."""
+    passage, ratio, _ = closest_passage_within(seed_text, quote)
+    return passage, ratio
+
+
+def read_seed(seeds_dir: Path, file: str) -> str:
+    """The text of seed `file`: a regular UTF-8 file inside `seeds_dir` of at most `SEED_MAX` bytes
+    (briefgen/safe_files.py). Raises `BriefgenError` naming the file otherwise."""
+    return read_text_inside(Path(seeds_dir) / file, seeds_dir, "seed", SEED_MAX)
 
 
 # --------------------------------------------------------------------------- mentions in a seed
@@ -316,8 +411,9 @@ def _check_quote(base, item, path: tuple, ref: SourceRef, seeds_by_id, cited_spa
     text = base.seed_texts[seed.id]
     span = find_quote(text, ref.quote)
     if span is None:
-        passage, ratio = closest_passage(text, ref.quote)
-        closest = f'; closest passage ({ratio:.0%} alike): "{passage}"' if ratio >= 0.4 else ""
+        passage, ratio, timed_out = closest_passage_within(text, ref.quote)
+        closest = f'; closest passage ({ratio:.0%} alike): "{passage}"' if ratio >= 0.4 else \
+            "; no close passage found in the time allowed" if timed_out else ""
         report.problems.append(located.problem(
             item, path + ("quote",),
             f"quote not found in seed '{seed.id}' ({display_path(base.seeds_dir / seed.file)}){closest}"))
