@@ -9,6 +9,15 @@ start-up cost. Its URL fetcher is replaced by `ProjectOnlyFetcher`: nothing
 from the network, nothing from disk outside the template folders, and a
 blocked resource stops the build instead of being dropped silently.
 
+Fonts: with no font installed at all WeasyPrint (Pango) crashes the worker,
+so `check_fonts_installed` stops the build first with "no usable font: install
+fonts-liberation"; and a document whose stylesheet asks for Arial or Liberation
+Sans but whose PDF embeds neither (fonts-liberation missing, another face
+substituted) is an error too (`check_embedded_fonts`), so the layout never
+changes silently. Metadata (title, author, subject, keywords) is normalised:
+control characters, line and paragraph separators (U+2028, U+2029) become
+spaces and unpaired surrogates U+FFFD, so nothing invalid reaches the XMP XML.
+
 WeasyPrint's tagged structure has faults (tables, lists and sections split
 per page, leader dots read aloud, figure boxes in CSS pixels, links described
 by their anchor names); `pdf_structure.repair_structure` rewrites the file
@@ -18,6 +27,10 @@ WeasyPrint wrote to repair them, and `briefgen.pdf_checks` checks the result.
 from __future__ import annotations
 
 import logging
+import os
+import re
+import stat
+import unicodedata
 from pathlib import Path
 
 from ..errors import BriefgenError
@@ -44,7 +57,7 @@ def project_only_fetcher(template_dirs: list[Path], fatal: bool = True):
                 return super().fetch(url, headers)
             if scheme == "file":
                 target = Path(unquote(urlsplit(url).path)).resolve()
-                if any(target.is_relative_to(root) for root in roots):
+                if any(target.is_relative_to(root) for root in roots) and _small_regular_file(target):
                     return super().fetch(url, headers)
             raise refusal(f"blocked resource {url!r}: a briefing may only use files from its "
                           "template folders and data: URLs")
@@ -52,14 +65,87 @@ def project_only_fetcher(template_dirs: list[Path], fatal: bool = True):
     return ProjectOnlyFetcher()
 
 
+MAX_RESOURCE_BYTES = 20 * 1024 * 1024  # one image or stylesheet file a template uses
+STYLESHEET_FAMILIES = ("Arial", "Liberation Sans")
+FONT_PACKAGE = "fonts-liberation"
+
+
+def _small_regular_file(path: Path) -> bool:
+    """A regular file (not a FIFO, device or folder, which could hang or never end) of sane size."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size <= MAX_RESOURCE_BYTES
+
+
+def clean_meta(text: str) -> str:
+    """Metadata text safe for the PDF's Info dictionary and XMP (XML 1.0): controls and line/paragraph
+    separators become spaces (runs collapsed), lone surrogates and non-characters U+FFFD."""
+    out = []
+    for char in str(text):
+        category = unicodedata.category(char)
+        if category in ("Cc", "Zl", "Zp"):
+            out.append(" ")
+        elif category == "Cs" or char in "\ufffe\uffff":
+            out.append("\ufffd")
+        else:
+            out.append(char)
+    return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
+def check_fonts_installed() -> None:
+    """Stop before WeasyPrint when fontconfig knows no font at all (Pango would crash the process)."""
+    try:
+        from weasyprint.text.ffi import ffi, fontconfig
+    except Exception:  # a WeasyPrint without these bindings: let it warn as it does
+        return
+    config = ffi.gc(fontconfig.FcInitLoadConfigAndFonts(), fontconfig.FcConfigDestroy)
+    fonts = fontconfig.FcConfigGetFonts(config, fontconfig.FcSetSystem)
+    if fonts == ffi.NULL or fonts.nfont == 0:
+        raise BriefgenError(f"no usable font: install {FONT_PACKAGE} (fontconfig finds no fonts at all, "
+                            "so the PDF cannot be laid out)")
+
+
+def embedded_font_names(path: Path) -> set[str]:
+    """The base names of the fonts a PDF embeds, subset prefixes removed ("LiberationSans-Bold")."""
+    import pikepdf
+
+    names = set()
+    with pikepdf.open(path) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == pikepdf.Name.Font \
+                    and "/BaseFont" in obj:
+                names.add(re.sub(r"^[A-Z]{6}\+", "", str(obj.BaseFont)[1:]))
+    return names
+
+
+def check_embedded_fonts(path: Path, html: str, template_name: str) -> None:
+    """An error when the stylesheet asks for Arial / Liberation Sans and the PDF embeds neither."""
+    if not any(family.lower() in html.lower() for family in STYLESHEET_FAMILIES):
+        return
+    names = embedded_font_names(path)
+    if not names:  # no text at all
+        return
+    squashed = {name.replace(" ", "").replace("-", "").lower() for name in names}
+    if not any(name.startswith(("arial", "liberationsans")) for name in squashed):
+        raise BriefgenError(f"{template_name}: no usable font: install {FONT_PACKAGE} (the stylesheet asks for "
+                            f"Arial or Liberation Sans; the PDF would have used {', '.join(sorted(names))})")
+
+
 def write_pdf(html: str, path: Path, meta: dict, assets: dict[str, bytes], template_dirs: list[Path],
               template_name: str = "template", **_: object) -> dict:
-    from weasyprint import HTML
+    import warnings
+
+    with warnings.catch_warnings():  # "No fonts configured": check_fonts_installed says it as an error
+        warnings.filterwarnings("ignore", message=".*FontConfig.*")
+        from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
     from .pdf_structure import record_structure_sources, repair_structure
 
     allowed_roots = [d.resolve() for d in template_dirs]
+    check_fonts_installed()
 
     # WeasyPrint reports problems through logging; keep them out of the user's terminal,
     # except the ones that mean the document is wrong (turned into errors below).
@@ -78,10 +164,10 @@ def write_pdf(html: str, path: Path, meta: dict, assets: dict[str, bytes], templ
     try:
         document = HTML(string=html, base_url=str(allowed_roots[-1]) + "/",
                         url_fetcher=project_only_fetcher(template_dirs)).render()
-        document.metadata.title = meta["title"]
-        document.metadata.authors = [meta["author"]]
-        document.metadata.description = meta["subject"]
-        document.metadata.keywords = [k.strip() for k in meta["keywords"].split(",") if k.strip()]
+        document.metadata.title = clean_meta(meta["title"])
+        document.metadata.authors = [clean_meta(meta["author"])]
+        document.metadata.description = clean_meta(meta["subject"])
+        document.metadata.keywords = [clean_meta(k) for k in meta["keywords"].split(",") if clean_meta(k)]
         document.metadata.lang = meta["language"]
         document.metadata.generator = "briefgen"
         document.metadata.created = document.metadata.modified = meta["date"] + "T00:00:00Z"
@@ -94,6 +180,7 @@ def write_pdf(html: str, path: Path, meta: dict, assets: dict[str, bytes], templ
         logger.propagate = previous_propagate
     if captured:
         raise BriefgenError([f"{template_name}: PDF rendering problem: {message}" for message in captured])
+    check_embedded_fonts(path, html, template_name)
     try:
         repair_structure(path, html, sources)
     except Exception as exc:  # a structure the repair does not understand: say so rather than ship it
