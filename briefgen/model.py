@@ -11,19 +11,20 @@ type below decides how its text becomes a value: money through `Decimal`
 wrote), booleans only from ``true``/``false``. Unknown fields are errors with a
 did-you-mean hint; every error is reported against the line it comes from.
 
-Text hygiene: before validation every string (values and keys, in fact files and
-the seed manifest) is checked for characters that have no place in a briefing
-and could hide or reorder what a reader sees: C0 controls other than tab and
-line feed, DEL, C1 controls, the line separator U+2028, noncharacters (U+FDD0
-to U+FDEF and U+xFFFE/U+xFFFF), bidirectional controls (U+202A to U+202E,
-U+2066 to U+2069) and zero-width characters (U+200B, U+2060, U+FEFF; U+200C
-and U+200D too in titles, subjects, the protective marking, identifiers and
-keys, but not in other text, where Persian and Indic scripts and emoji need
-them). Each is an error at the field's line and column. One decision is a
-normalisation rather than an error: the paragraph separator U+2029 becomes a
-blank line ("\n\n"), which is what its writer meant. Numbers (amounts and
-figure values) must be below 10**13 with at most 6 decimal places, so no
-amount is too large to compare, format or draw.
+Text hygiene: before validation every string (values and keys, in fact files
+and the seed manifest) is checked for characters that have no place in a
+briefing and could hide or reorder what a reader sees: C0 controls other than
+tab and line feed, DEL, C1 controls, the line separator U+2028, surrogates
+(from YAML escapes such as "\\ud800"), noncharacters (U+FDD0 to U+FDEF and
+U+xFFFE/U+xFFFF), bidirectional controls (U+202A to U+202E, U+2066 to U+2069)
+and zero-width characters (U+200B, U+2060, U+FEFF; U+200C and U+200D too in
+titles, subjects, the protective marking, identifiers and keys, but not in
+other text, where Persian and Indic scripts and emoji need them). Each is an
+error at the field's line and column. One decision is a normalisation rather
+than an error: the paragraph separator U+2029 becomes a blank line ("\\n\\n"),
+which is what its writer meant. Numbers (amounts and figure values) must be
+below 10**13 with at most 6 decimal places, so no amount is too large to
+compare, format or draw.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ import calendar
 import datetime as dt
 import difflib
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from pathlib import Path
@@ -59,7 +59,7 @@ _BIDI_CONTROLS = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
 _ZERO_WIDTH = {0x200B, 0x2060, 0xFEFF}
 _JOINERS = {0x200C, 0x200D}  # ZWNJ and ZWJ: needed by Persian, Indic scripts and emoji in running text
 # Any character the terminal or a reader could be fooled by, for quick rejection before the slow path.
-_SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200d\u2060\ufeff"
+_SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\u200b-\u200d\u2060\ufeff"
                       "\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff"
                       "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
                       "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
@@ -83,6 +83,9 @@ def _character_problem(char: str, strict: bool) -> tuple[str, str] | None:
         return None
     if code < 0x20 or code == 0x7F or 0x80 <= code <= 0x9F:
         return "a control character", "remove it"
+    if 0xD800 <= code <= 0xDFFF:  # from a YAML escape such as "\ud83d\ude00": half of a character
+        return ("half of a character (a surrogate)", "write the character itself, or an escape of eight digits "
+                "such as \\U0001F600")
     if code == 0x2028:
         return "a line separator", "write a line break (a new line) instead"
     if _is_noncharacter(code):

@@ -62,6 +62,8 @@ REFUSED = [
     ("\\uffff", "U+FFFF", "a noncharacter", "remove it"),
     ("\\ufdd0", "U+FDD0", "a noncharacter", "remove it"),
     ("\\U0001FFFF", "U+1FFFF", "a noncharacter", "remove it"),
+    ("\\ud800", "U+D800", "half of a character (a surrogate)",
+     "write the character itself, or an escape of eight digits such as \\U0001F600"),
     ("\\u202e", "U+202E", "a bidirectional control",
      "remove it (it can make text display in a different order from how it is stored)"),
     ("\\u2066", "U+2066", "a bidirectional control",
