@@ -8,6 +8,13 @@ Each audience's HTML is rendered once in this process; the backends (the slow
 part) run in worker processes, `jobs` at a time. Every file is written to a
 temporary name in the out folder and renamed into place only when complete,
 so a failed or killed build leaves earlier outputs intact and no partial file.
+
+Interrupts: Ctrl-C (SIGINT, which a terminal sends to every process in the
+group) or SIGTERM stops a build at once. The workers pay no heed to SIGINT; the
+main process turns either signal into `Interrupted`, terminates the workers,
+removes the temporary files this build created (it names them itself, so
+another build's are left alone) and raises `BuildInterrupted`, which counts the
+outputs renamed into place before the workers stopped.
 """
 
 from __future__ import annotations
@@ -15,14 +22,20 @@ from __future__ import annotations
 import base64
 import os
 import re
+import signal
+import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+import threading
+import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .errors import BriefgenError, display_path
-from .model import FactBase
+
+if TYPE_CHECKING:  # the model (pydantic) is not imported just to install the interrupt handler
+    from .model import FactBase
 
 FORMATS = {"pdf": ".pdf", "docx": ".docx", "html": ".html"}
 TEMP_PREFIX = ".briefgen-partial-"
@@ -50,6 +63,297 @@ class Job:
     template_dirs: list[Path]
     template_name: str
     target: Path
+    temp: Path | None = None  # the temporary file, created by the main process (run_job makes one if None)
+    temp_id: tuple[int, int] | None = None  # its (st_dev, st_ino): still the target's once renamed into place
+
+
+# --------------------------------------------------------------------------- interrupts
+
+
+class Interrupted(BaseException):
+    """Ctrl-C (SIGINT) or SIGTERM, raised in the main thread while `handle_interrupts()` is in force.
+
+    A BaseException, as KeyboardInterrupt is, so no `except Exception` swallows it; but not a
+    KeyboardInterrupt, which click and Typer turn into a silent exit: the CLI says what was stopped.
+    """
+
+    def __init__(self, message: str = "interrupted", signum: int = signal.SIGINT):
+        super().__init__(message)
+        self.signum = signum
+
+
+class BuildInterrupted(Interrupted):
+    """A build stopped by an interrupt: its workers have ended and its temporary files are gone."""
+
+    def __init__(self, written: int, total: int, signum: int = signal.SIGINT):
+        super().__init__(f"interrupted: {written} of {total} outputs written", signum)
+        self.written = written  # outputs renamed into place (complete) before the workers stopped
+        self.total = total  # outputs asked for
+
+
+_INTERRUPT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_ignoring = 0  # > 0 while a failed run is cleaned up: a Ctrl-C then must not cut the clean-up short
+# Once an interrupt has been raised, more (a second Ctrl-C) are dropped rather than raised half-way
+# through the clean-up or the last message, until the handler is removed (the process is ending).
+_raised = False
+_count = 0  # interrupts raised so far: one that a library caught and swallowed still shows here
+
+
+def _raise_interrupted(signum: int, frame: object) -> None:
+    global _raised, _count
+    if _ignoring or _raised:
+        return
+    _raised = True
+    _count += 1
+    raise Interrupted(signum=signum)
+
+
+def _redeliver_swallowed(unraisable, previous: Callable) -> None:
+    """An interrupt raised inside a finalizer or weakref callback is "ignored" by Python (which prints
+    "Exception ignored in ..."): say nothing, and raise it again in the main thread's own code."""
+    global _raised
+    if isinstance(unraisable.exc_value, Interrupted):
+        import _thread
+
+        _raised = False
+        _thread.interrupt_main(unraisable.exc_value.signum)  # runs _raise_interrupted again, outside it
+    else:
+        previous(unraisable)
+
+
+@contextmanager
+def handle_interrupts() -> Iterator[None]:
+    """While in force, SIGINT and SIGTERM raise `Interrupted` in the main thread.
+
+    Only signals left at their default are taken over (an ignored SIGINT, as in a background job,
+    stays ignored). Nests; does nothing outside the main thread.
+    """
+    global _raised
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    taken = []
+    for signum in _INTERRUPT_SIGNALS:
+        if signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler):
+            taken.append((signum, signal.signal(signum, _raise_interrupted)))
+    previous_hook = sys.unraisablehook
+    if taken:
+        sys.unraisablehook = lambda unraisable: _redeliver_swallowed(unraisable, previous_hook)
+    try:
+        yield
+    finally:
+        for signum, handler in taken:
+            if signal.getsignal(signum) is _raise_interrupted:  # not changed since: put the default back
+                signal.signal(signum, handler)
+        if taken:
+            sys.unraisablehook = previous_hook
+            _raised = False
+
+
+@contextmanager
+def ignoring_interrupts() -> Iterator[None]:
+    """Interrupts arriving meanwhile are dropped (the one being handled already stops the work)."""
+    global _ignoring
+    _ignoring += 1
+    try:
+        yield
+    finally:
+        _ignoring -= 1
+
+
+@contextmanager
+def _interrupts_blocked() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while worker processes are forked (each child starts with them
+    blocked and unblocks them once it ignores SIGINT); a signal that arrives meanwhile is raised after."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPT_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _ignore(signum: int, frame: object) -> None:
+    pass
+
+
+def _worker_init() -> None:
+    """In each worker: Ctrl-C reaches the whole process group, but only the main process acts on it;
+    SIGTERM, which the main process sends to stop a worker, ends it at once (its default).
+
+    SIGINT is caught and dropped rather than set to SIG_IGN, which programs the worker starts would
+    inherit: ctypes.util.find_library runs ldconfig and gcc while WeasyPrint loads, and Ctrl-C must
+    end those too (a handler is reset to the default in a started program). SA_RESTART: the signal
+    interrupts no system call in the worker.
+    """
+    signal.signal(signal.SIGINT, _ignore)
+    if hasattr(signal, "siginterrupt"):
+        signal.siginterrupt(signal.SIGINT, False)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPT_SIGNALS)
+
+
+class WorkerCrashed(Exception):
+    """A worker process ended while it was writing an output (killed from outside, or a crash)."""
+
+
+class _RemoteTraceback(Exception):
+    """The worker's traceback, as the __cause__ of an exception it raised (BRIEFGEN_DEBUG=1 shows it)."""
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def _worker_main(conn, parent: int) -> None:
+    """A worker process: run each job the main process sends, reply with its Output or its exception."""
+    _worker_init()
+    while True:
+        while not conn.poll(1.0):
+            if os.getppid() != parent:  # the main process was killed: nobody wants the rest
+                return
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        try:
+            reply = ("ok", run_job(job), None)
+        except Exception as exc:
+            import traceback
+
+            reply = ("error", exc, traceback.format_exc())
+        try:
+            conn.send(reply)
+        except Exception:  # an exception that does not pickle
+            conn.send(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}"), reply[2]))
+
+
+class _Workers:
+    """`count` worker processes that each run one job at a time, and can all be stopped at once.
+
+    Not concurrent.futures.ProcessPoolExecutor: it cannot stop work that has started (terminate_workers()
+    comes in Python 3.14), and terminating its processes from outside trips its own clean-up: on 3.11,
+    interpreter exit then prints "Exception ignored in: <module 'threading'> ... OSError: [Errno 9] Bad
+    file descriptor" from its exit hook, in about one interrupted build in six. Here the main process
+    owns all of it, with no threads: one pipe per worker, a job to each idle worker, results read as they
+    come, and on an interrupt SIGTERM to every worker.
+    """
+
+    def __init__(self, count: int):
+        import multiprocessing
+
+        context = multiprocessing.get_context()
+        self.processes: list = []
+        self.idle: list = []
+        self.busy: dict = {}  # connection → index of the job its worker runs
+        with _interrupts_blocked():  # each child starts with them blocked (see _worker_init)
+            for _ in range(count):
+                ours, theirs = context.Pipe()
+                process = context.Process(target=_worker_main, args=(theirs, os.getpid()), daemon=True,
+                                          name="briefgen-worker")
+                self.processes.append(process)
+                process.start()
+                theirs.close()
+                self.idle.append(ours)
+
+    def run(self, work: list[Job]) -> Iterator[tuple[int, str, Any, str | None]]:
+        """(index, "ok" or "error", Output or exception, traceback) for each job, as they finish."""
+        from multiprocessing.connection import wait
+
+        waiting = list(enumerate(work))
+        while waiting or self.busy:
+            while waiting and self.idle:
+                conn = self.idle.pop()
+                index, job = waiting.pop(0)
+                self.busy[conn] = index
+                try:
+                    conn.send(job)
+                except OSError:  # the worker is gone: recv says so below
+                    pass
+            for conn in wait(list(self.busy)):
+                index = self.busy.pop(conn)
+                try:
+                    kind, value, trace = conn.recv()
+                except (EOFError, OSError):
+                    raise WorkerCrashed(f"a worker process ended while writing {display_path(work[index].target)}"
+                                        ) from None
+                self.idle.append(conn)
+                yield index, kind, value, trace
+
+    def close(self) -> None:
+        """All jobs done: let the workers end, and wait for them."""
+        for conn in self.idle:
+            try:
+                conn.send(None)
+            except OSError:
+                pass
+        for process in self.processes:
+            process.join(5)
+        self.stop()
+
+    def stop(self, grace: float = 0.5) -> None:
+        """End every worker now, running or idle: SIGTERM (which a worker does not catch), then SIGKILL
+        for any still there after `grace` seconds; wait for each to end."""
+        from multiprocessing.connection import wait
+
+        started = [p for p in self.processes if p.pid is not None]
+        for process in started:
+            if process.exitcode is None:
+                try:
+                    process.terminate()
+                except OSError:  # ended meanwhile
+                    pass
+        deadline = time.monotonic() + grace
+        left = {p.sentinel: p for p in started}
+        while left and time.monotonic() < deadline:
+            for ended in wait(list(left), timeout=max(0.0, deadline - time.monotonic())):
+                left.pop(ended)
+        for process in left.values():
+            try:
+                process.kill()
+            except OSError:
+                pass
+        for process in started:
+            process.join(grace)  # reap it
+        for conn in [*self.idle, *self.busy]:
+            conn.close()
+        self.idle, self.busy = [], {}
+
+
+def _make_temps(work: list[Job]) -> None:
+    """Create each job's temporary file here in the main process, so it knows every name to remove.
+    The name carries the process id, so another build leaves the file alone while this one runs."""
+    for job in work:
+        job.target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=job.target.suffix,
+                                             dir=job.target.parent)
+        try:
+            stat = os.fstat(handle)
+        finally:
+            os.close(handle)
+        job.temp, job.temp_id = Path(temp_name), (stat.st_dev, stat.st_ino)
+
+
+def _remove_temps(work: list[Job]) -> None:
+    for job in work:
+        if job.temp is not None:
+            job.temp.unlink(missing_ok=True)
+
+
+def _written(work: list[Job]) -> int:
+    """How many jobs' files are in place: the target is the very file (same inode) the job wrote."""
+    count = 0
+    for job in work:
+        try:
+            stat = job.target.stat()
+        except OSError:
+            continue
+        count += job.temp_id is not None and (stat.st_dev, stat.st_ino) == job.temp_id
+    return count
 
 
 def _backend(fmt: str) -> Callable[..., dict]:
@@ -72,10 +376,9 @@ def output_name(base: FactBase, audience: str, fmt: str) -> str:
 
 def run_job(job: Job) -> Output:
     """Write one output atomically. Runs in a worker process."""
-    job.target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=job.target.suffix, dir=job.target.parent)
-    os.close(handle)
-    temp = Path(temp_name)
+    if job.temp is None:
+        _make_temps([job])
+    temp = job.temp
     try:
         writer = _backend(job.format)
         kwargs: dict[str, Any] = {}
@@ -101,14 +404,56 @@ def run_job(job: Job) -> Output:
 
 
 def remove_stale_partials(out_dir: Path) -> None:
-    """A build killed mid-write leaves a hidden temp file; clear those before writing anew."""
+    """A killed build (SIGKILL, a crash, power off) leaves hidden temp files; clear those before writing
+    anew, except the ones a build still running makes (named .briefgen-partial-PID-…)."""
     if out_dir.is_dir():
         for stale in out_dir.glob(f"{TEMP_PREFIX}*"):
+            pid = stale.name[len(TEMP_PREFIX):].partition("-")[0]
+            if pid.isdigit() and int(pid) != os.getpid() and _running(int(pid)):
+                continue
             stale.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: another user's process
+        return True
+    return True
 
 
 def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Path, user_templates: Path | None,
           jobs: int = 0, on_written: Callable[[Output], None] | None = None, since=None) -> list[Output]:
+    """Write each audience's briefing in each format into `out_dir`; the outputs in the order asked for.
+
+    Raises BriefgenError listing every problem, or BuildInterrupted on Ctrl-C or SIGTERM (raised within
+    a second: the workers are terminated and this build's temporary files removed).
+    """
+    work: list[Job] = []
+    count = _count
+    with handle_interrupts():
+        try:
+            work = _plan(base, audiences, formats, out_dir, user_templates, since)
+            if _count != count:  # raised while the HTML was rendered, and swallowed there
+                raise Interrupted()
+            return _run(work, jobs, on_written)
+        except BaseException as exc:
+            # An error that an interrupt caused (a library that caught it and failed) is that interrupt.
+            if not isinstance(exc, (Interrupted, KeyboardInterrupt)) and _count == count:
+                raise
+            with ignoring_interrupts():
+                written = _written(work)
+            raise BuildInterrupted(written, len(audiences) * len(formats),
+                                   getattr(exc, "signum", signal.SIGINT)) from None
+
+
+def _plan(base: FactBase, audiences: list[str], formats: list[str], out_dir: Path, user_templates: Path | None,
+          since) -> list[Job]:
+    """Render each audience's HTML here (templates, chart) and list the jobs for the backends."""
     from .chart import draw_chart
     from .context import build_context
     from .render import AUDIENCE_SUFFIX, render_html, template_dirs
@@ -153,24 +498,51 @@ def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
             work.append(Job(audience, fmt, html, meta, assets, dirs, template_name,
                             out_dir / output_name(base, audience, fmt)))
 
-    jobs = jobs or os.cpu_count() or 1
+    return work
+
+
+def _run(work: list[Job], jobs: int, on_written: Callable[[Output], None] | None) -> list[Output]:
+    """Run the jobs in `jobs` worker processes; the outputs in the order of `work`, each announced to
+    `on_written` in that order. Whatever stops the run (an error, an interrupt) stops every worker and
+    removes every temporary file first.
+
+    Even one job runs in a worker: WeasyPrint catches BaseException while it draws an SVG (a Ctrl-C
+    there would become a "Failed to render SVG image" error), and a process that only waits for its
+    workers answers an interrupt at once.
+    """
+    if not work:
+        return []
+    done: dict[int, Output | None] = {}  # None: failed, its problems are in `errors`
     outputs: list[Output] = []
-    if jobs == 1 or len(work) == 1:
-        for job in work:
-            outputs.append(run_job(job))
-            if on_written:
-                on_written(outputs[-1])
-        return outputs
     errors: list = []
-    with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
-        futures = [pool.submit(run_job, job) for job in work]
-        for future in futures:
-            try:
-                outputs.append(future.result())
-                if on_written:
-                    on_written(outputs[-1])
-            except BriefgenError as exc:
-                errors += exc.problems
+    workers = None
+    try:
+        with _interrupts_blocked():  # an interrupt now would orphan a file just made but not yet recorded
+            _make_temps(work)
+        workers = _Workers(min(jobs or os.cpu_count() or 1, len(work)))
+        announced = 0
+        for index, kind, value, trace in workers.run(work):
+            if kind == "ok":
+                done[index] = value
+            elif isinstance(value, BriefgenError):
+                done[index] = None
+                errors += value.problems
+            else:
+                raise value from _RemoteTraceback(trace)
+            while announced in done:
+                output = done[announced]
+                announced += 1
+                if output is not None:
+                    outputs.append(output)
+                    if on_written:
+                        on_written(output)
+        workers.close()
+    except BaseException:
+        with ignoring_interrupts():
+            if workers is not None:
+                workers.stop()
+            _remove_temps(work)
+        raise
     if errors:
         raise BriefgenError(list(dict.fromkeys(str(e) for e in errors)))
     return outputs
