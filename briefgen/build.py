@@ -386,6 +386,7 @@ def run_job(job: Job) -> Output:
             reference = next((d / "reference.docx" for d in job.template_dirs if (d / "reference.docx").is_file()),
                              None)
             kwargs["reference"] = reference
+            kwargs["template_dirs"] = job.template_dirs  # errors name the template file and line
             # Word follows the PDF's layout of the same HTML: its contents list prints the PDF's page
             # numbers and its tables take the PDF's column widths (see pdf_layout.py; about 1 s of CPU).
             from .pdf_layout import pdf_layout
@@ -459,8 +460,6 @@ def _plan(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
     from .render import AUDIENCE_SUFFIX, render_html, template_dirs
 
     dirs = template_dirs(user_templates)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    remove_stale_partials(out_dir)
 
     from markupsafe import Markup
 
@@ -498,6 +497,13 @@ def _plan(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
             work.append(Job(audience, fmt, html, meta, assets, dirs, template_name,
                             out_dir / output_name(base, audience, fmt)))
 
+    # Only now, with every template rendered, is there something to write: a template error leaves no
+    # empty out folder behind.
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BriefgenError(f"{display_path(out_dir)}: cannot create the out folder: {exc.strerror}") from None
+    remove_stale_partials(out_dir)
     return work
 
 

@@ -1,8 +1,9 @@
 """CLI stage: command line → the other stages → files and messages.
 
 In: arguments. Out: exit status 0 (success), 1 (invalid input or a failed
-build: every problem printed, one per line, as ``file:line:column: field: what``)
-or 2 (usage error, from Typer). `BriefgenError` is the one error class caught
+build: every problem printed, one per line, as ``file:line:column: field: what``),
+2 (usage error, from Typer) or 130 (interrupted by Ctrl-C or SIGTERM: one line,
+``interrupted: N of M outputs written``). `BriefgenError` is the one error class caught
 here; anything else is reported as an internal error without a traceback
 (set BRIEFGEN_DEBUG=1 to see it).
 """
@@ -21,6 +22,36 @@ import typer
 
 from .errors import BriefgenError, Problem, display_path
 from .project import Project, find_project
+
+
+def _plain_help_types() -> None:
+    """Help that reads like a man page: "--json  Print …", not "--json <bool>", and "DIR  Folder …", not
+    "DIR <path>". Typer (0.16 and later) prints a type placeholder for every parameter, flags included;
+    a flag takes no value and an argument's name already says what it is, so they print none."""
+    from typer import core
+
+    for cls, keep in ((getattr(core, "TyperOption", None), lambda p: not p.is_flag),
+                      (getattr(core, "TyperArgument", None), lambda p: False)):
+        original = getattr(cls, "display_type_rich", None)
+        if original is None or getattr(original, "_briefgen_plain", False):
+            continue  # an older Typer without the placeholders, or already done
+
+        def display_type_rich(self, ctx, _original=original, _keep=keep):
+            return _original(self, ctx) if _keep(self) else None
+
+        display_type_rich._briefgen_plain = True  # type: ignore[attr-defined]
+        cls.display_type_rich = display_type_rich
+
+    usage = getattr(getattr(core, "TyperArgument", None), "_usage_display_name", None)
+    if usage is not None and not getattr(usage, "_briefgen_plain", False):
+        def plain_usage(self, _original=usage):  # "init [OPTIONS] DIR", as click and man pages write it
+            return _original(self).replace("{", "").replace("}", "")
+
+        plain_usage._briefgen_plain = True  # type: ignore[attr-defined]
+        core.TyperArgument._usage_display_name = plain_usage
+
+
+_plain_help_types()
 
 app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn source-cited YAML facts into briefing documents (PDF, Word, HTML).",
@@ -208,8 +239,9 @@ def _parse_since(value: Optional[str]):
 @app.command()
 @reports_problems
 def build(
-    format: str = typer.Option("pdf", "--format", "-f", help="pdf, docx, html, a comma-separated list, or all."),
-    audience: Optional[str] = typer.Option(None, "--audience", "-a", show_default=False,
+    format: str = typer.Option("pdf", "--format", "-f", metavar="FORMATS",
+                               help="pdf, docx, html, a comma-separated list, or all."),
+    audience: Optional[str] = typer.Option(None, "--audience", "-a", metavar="NAMES", show_default=False,
                                            help="An audience name, a comma-separated list, or all "
                                                 "(default: the briefing's audiences)."),
     project: Optional[Path] = ProjectOption,
@@ -217,7 +249,7 @@ def build(
     seeds: Optional[Path] = SeedsOption,
     templates: Optional[Path] = TemplatesOption,
     out: Optional[Path] = OutOption,
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (0: one per core)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, metavar="N", help="Worker processes (0: one per core)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of the files written."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print the check summary and timings."),
@@ -331,9 +363,10 @@ def init(
 @app.command("new-audience")
 @reports_problems
 def new_audience_command(
-    name: str = typer.Argument(..., help="Name of the new audience, e.g. regional-office."),
-    start_from: Optional[str] = typer.Option(None, "--from", help="Start from an existing audience (e.g. official) "
-                                             "instead of the bare base.", show_default=False),
+    name: str = typer.Argument(..., metavar="NAME", help="Name of the new audience, e.g. regional-office."),
+    start_from: Optional[str] = typer.Option(None, "--from", metavar="AUDIENCE", show_default=False,
+                                             help="Start from an existing audience (e.g. official) instead of "
+                                                  "the bare base."),
     project: Optional[Path] = ProjectOption,
     templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR", show_default=False,
                                              help="Folder to write the template into (default: the project's, "
@@ -360,9 +393,10 @@ def new_audience_command(
 @app.command()
 @reports_problems
 def watch(
-    audience: Optional[str] = typer.Option(None, "--audience", "-a", show_default=False,
+    audience: Optional[str] = typer.Option(None, "--audience", "-a", metavar="NAMES", show_default=False,
                                            help="Audience(s) to rebuild (default: the briefing's audiences)."),
-    format: str = typer.Option("html", "--format", "-f", help="html, pdf, docx or a comma-separated list."),
+    format: str = typer.Option("html", "--format", "-f", metavar="FORMATS",
+                               help="html, pdf, docx or a comma-separated list."),
     project: Optional[Path] = ProjectOption,
     facts: Optional[Path] = FactsOption,
     seeds: Optional[Path] = SeedsOption,
@@ -370,7 +404,7 @@ def watch(
     out: Optional[Path] = OutOption,
     serve: bool = typer.Option(False, "--serve", help="Also serve the HTML preview on 127.0.0.1, reloading on "
                                                      "every rebuild."),
-    port: int = typer.Option(8000, "--port", help="Port for --serve (0 picks a free one)."),
+    port: int = typer.Option(8000, "--port", metavar="PORT", help="Port for --serve (0 picks a free one)."),
 ) -> None:
     """Rebuild whenever a fact file, seed, template or stylesheet changes (Ctrl+C to stop)."""
     from .authoring import PreviewServer, watch as watch_loop
@@ -411,11 +445,29 @@ app.command("email")(reports_problems(email_command))
 
 
 def main() -> None:
-    try:
-        app()
-    except Exception as exc:  # anything unexpected: a short message, never a traceback
-        if os.environ.get("BRIEFGEN_DEBUG"):
-            raise
-        typer.echo(f"internal error: {type(exc).__name__}: {exc} (set BRIEFGEN_DEBUG=1 for details; "
-                   "please report this)", err=True)
-        sys.exit(3)
+    import atexit
+    import signal
+
+    from .build import Interrupted, handle_interrupts
+
+    with handle_interrupts():  # Ctrl-C or SIGTERM raises Interrupted (Typer exits silently on KeyboardInterrupt)
+        try:
+            app(prog_name="briefgen")  # the same name in help whether run as `briefgen` or `python -m briefgen`
+        except Interrupted as exc:  # one line, exit 130, never a traceback
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, signal.SIG_IGN)  # exiting now: a second Ctrl-C changes nothing
+            # A build says how far it got ("interrupted: 2 of 9 outputs written"); anything else, "interrupted".
+            typer.echo(str(exc), err=True)
+            # Exit now: the interpreter's own teardown (WeasyPrint, matplotlib, pydantic loaded) takes 0.3 s,
+            # more on a busy machine, of the second an interrupted build has to end in. The workers have
+            # ended and the temporary files are gone; the exit handlers still run, the output is flushed.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            atexit._run_exitfuncs()
+            os._exit(130)
+        except Exception as exc:  # anything unexpected: a short message, never a traceback
+            if os.environ.get("BRIEFGEN_DEBUG"):
+                raise
+            typer.echo(f"internal error: {type(exc).__name__}: {exc} (set BRIEFGEN_DEBUG=1 for details; "
+                       "please report this)", err=True)
+            sys.exit(3)
