@@ -782,13 +782,13 @@ def _record_locations(located: Located, loaded: LoadedFile, fact_file: FactFile)
         located.remember(fact_file.briefing, loaded, ("briefing",))
 
 
-def _load(path: Path) -> LoadedFile:
+def _load(path: Path, folder: Path | None = None) -> LoadedFile:
     """facts.load_yaml, with PyYAML's reader errors (a raw NUL, ESC or other control character in the
     file, which it reports before the loader's own error handling starts) made a located problem."""
     import yaml
 
     try:
-        return load_yaml(path)
+        return load_yaml(path, folder)
     except yaml.reader.ReaderError as exc:
         from .errors import display_path
 
@@ -808,6 +808,8 @@ def _load(path: Path) -> LoadedFile:
 def load_fact_base(facts_dir: Path, seeds_dir: Path) -> tuple[FactBase | None, list[Problem]]:
     """Load and validate every fact file and the seed manifest. Returns the base (None if unusable) and problems."""
     from .errors import display_path
+    from .facts import fact_file_paths
+    from .sources import read_seed
 
     problems: list[Problem] = []
     located = Located()
@@ -834,18 +836,16 @@ def load_fact_base(facts_dir: Path, seeds_dir: Path) -> tuple[FactBase | None, l
                     seen[seed.id] = index
                     seed_path = seeds_dir / seed.file
                     try:
-                        seed_texts[seed.id] = seed_path.read_text(encoding="utf-8")
-                    except (OSError, UnicodeDecodeError) as exc:
-                        problems.append(loaded.problem(("seeds", index, "file"),
-                                                       f"cannot read seed file {display_path(seed_path)}: "
-                                                       f"{getattr(exc, 'strerror', None) or exc}"))
+                        seed_texts[seed.id] = read_seed(seeds_dir, seed.file)
+                    except BriefgenError as exc:
+                        problems += [loaded.problem(("seeds", index, "file"), f"cannot read seed file {p}")
+                                     for p in exc.problems]
                         continue
                     seeds.append(seed)
         except BriefgenError as exc:
             problems += exc.problems
 
-    fact_paths = sorted(p for p in facts_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()) \
-        if facts_dir.is_dir() else []
+    fact_paths = fact_file_paths(facts_dir) if facts_dir.is_dir() else []
     if not facts_dir.is_dir():
         problems.append(Problem(display_path(facts_dir), message="facts folder not found"))
     elif not fact_paths:
@@ -856,7 +856,7 @@ def load_fact_base(facts_dir: Path, seeds_dir: Path) -> tuple[FactBase | None, l
     briefings: list[tuple[Briefing, LoadedFile]] = []
     for path in fact_paths:
         try:
-            loaded = _load(path)
+            loaded = _load(path, facts_dir)
         except BriefgenError as exc:
             problems += exc.problems
             continue
