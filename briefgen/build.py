@@ -207,8 +207,25 @@ class _RemoteTraceback(Exception):
         return self.args[0]
 
 
+def _die_with_parent(parent: int) -> None:
+    """Linux: the kernel kills this worker when the main process dies, even by SIGKILL, so no worker
+    goes on writing outputs for a build nobody is waiting for. Elsewhere the workers notice between jobs."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
 def _worker_main(conn, parent: int) -> None:
     """A worker process: run each job the main process sends, reply with its Output or its exception."""
+    _die_with_parent(parent)
     _worker_init()
     while True:
         while not conn.poll(1.0):

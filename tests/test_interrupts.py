@@ -187,7 +187,9 @@ def test_sigterm_to_the_main_process(first_build, tmp_path):
 
 def test_ctrl_c_in_a_single_output_build(first_build, tmp_path):
     # One output, --jobs 1: the backend runs in one worker all the same (never in the main process).
-    _interrupt(first_build, tmp_path, signal.SIGINT, 1.5, ("--format", "pdf", "--audience", "official", "--jobs", "1"),
+    # 0.6 s: the worker is still loading WeasyPrint (about a second), so even a fast machine is mid-build;
+    # at 1.5 s a loaded CI machine had already written the one PDF and was exiting.
+    _interrupt(first_build, tmp_path, signal.SIGINT, 0.6, ("--format", "pdf", "--audience", "official", "--jobs", "1"),
                total=1)
 
 
@@ -213,3 +215,27 @@ def test_sigkill_leaves_temporary_files_and_the_next_build_removes_them(first_bu
     assert result.returncode == 0, result.stderr
     assert not list(out.glob(".briefgen-partial-*"))
     assert _files(out) == files
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.7, 1.2, 1.8, 2.5, 3.0, 3.5, 4.0, 1.0, 2.0])
+def test_sigkill_to_the_main_process_takes_the_workers_with_it(first_build, tmp_path, delay):
+    """SIGKILL to the main process only (nothing can run in it): the kernel ends the workers too
+    (PR_SET_PDEATHSIG), so at once nothing of the build is left running to replace outputs."""
+    reference, files, took = first_build
+    out = tmp_path / "out"
+    shutil.copytree(reference, out)
+    process, began = _start(out)
+    while time.monotonic() < began + delay and process.poll() is None:
+        time.sleep(0.01)
+    try:
+        os.kill(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.communicate(timeout=10)
+    # The issue allows 2 s; the kernel does it at once, so 0.5 s tells PR_SET_PDEATHSIG from a worker that
+    # merely notices between jobs (which would also finish, and rename into place, the output it was writing).
+    deadline = time.monotonic() + 0.5
+    while _running_in_session(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert _running_in_session(process.pid) == [], f"workers outlived the main process (killed at {delay} s)"
+    _kill(process)
