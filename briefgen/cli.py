@@ -20,7 +20,7 @@ from typing import Callable, Optional
 
 import typer
 
-from .errors import BriefgenError, Problem, display_path
+from .errors import BriefgenError, Problem, display_path, terminal_safe
 from .project import Project, find_project
 
 
@@ -111,7 +111,7 @@ def plural(count: int, noun: str, plural_form: str | None = None) -> str:
 def _echo_problems(problems: list[Problem | str]) -> None:
     for problem in problems:
         prefix = "warning: " if isinstance(problem, Problem) and problem.warning else ""
-        typer.echo(f"{prefix}{problem}", err=True)
+        typer.echo(f"{prefix}{terminal_safe(str(problem))}", err=True)
 
 
 ProjectOption = typer.Option(None, "--project", "-p", metavar="DIR", show_default=False,
@@ -468,6 +468,6 @@ def main() -> None:
         except Exception as exc:  # anything unexpected: a short message, never a traceback
             if os.environ.get("BRIEFGEN_DEBUG"):
                 raise
-            typer.echo(f"internal error: {type(exc).__name__}: {exc} (set BRIEFGEN_DEBUG=1 for details; "
-                       "please report this)", err=True)
+            typer.echo(terminal_safe(f"internal error: {type(exc).__name__}: {exc} (set BRIEFGEN_DEBUG=1 for "
+                                     "details; please report this)"), err=True)
             sys.exit(3)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 import os
+import re
 from pathlib import Path
 
 
@@ -36,7 +37,18 @@ class Problem:
         if self.field_path:
             parts.append(self.field_path)
         parts.append(self.message)
-        return ": ".join(parts)
+        return terminal_safe(": ".join(parts))
+
+
+# Characters that would act on a terminal (clear it, retitle it, reorder text) rather than show: C0 and C1
+# controls, line and paragraph separators, bidi and zero-width characters, lone surrogates.
+_UNSAFE_FOR_TERMINAL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e"
+                                  "\u2060\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def terminal_safe(text: str) -> str:
+    """A message with anything a terminal would act on shown as \\uXXXX: one problem, one plain line."""
+    return _UNSAFE_FOR_TERMINAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def display_path(path: Path | str) -> str:

@@ -67,6 +67,7 @@ except ImportError:
     _shared_template_source = None
 
 AUDIENCE_SUFFIX = ".html.j2"
+AUDIENCE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 NOT_AUDIENCES = {"base"}
 
 MAX_TEMPLATE_BYTES = 1024 * 1024   # one template, include or stylesheet file
@@ -205,7 +206,9 @@ def available_audiences(user_dir: Path | None = None) -> list[str]:
             if not _entry_is_safe(folder, path.name):
                 continue
             name = path.name[: -len(AUDIENCE_SUFFIX)]
-            if name not in NOT_AUDIENCES and not name.startswith("_"):
+            # An audience name is lower-case letters, digits and hyphens, as in the facts' `audiences`: it
+            # goes into output file names, so "a b", "a+b" and "a-b" can never map to the same file.
+            if name not in NOT_AUDIENCES and AUDIENCE_NAME.fullmatch(name):
                 names.add(name)
     return sorted(names)
 
