@@ -51,3 +51,20 @@ def shipped_build(tmp_path_factory) -> Path:
     result = run_cli("build", "--format", "all", "--audience", "all", "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
+
+
+def docx_text(path: Path) -> str:
+    """All the text a Word reader sees: body, tables, headers, footers and document properties."""
+    from docx import Document
+
+    document = Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    for section in document.sections:
+        for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
+            parts.extend(p.text for p in part.paragraphs)
+    props = document.core_properties
+    parts += [props.title or "", props.subject or "", props.keywords or "", props.comments or ""]
+    return "\n".join(parts)

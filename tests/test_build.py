@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from conftest import CASES, run_cli
+from conftest import CASES, docx_text, run_cli
 
 SLUG = "uk-france-border-cooperation"
 LABELS = {"minister": "Briefing for the Minister", "official": "Full briefing for officials", "press": "Press lines"}
@@ -34,15 +34,6 @@ def pdftotext(path: Path, first: int | None = None, last: int | None = None) -> 
 
 def flat(text: str) -> str:
     return " ".join(text.split())
-
-
-def docx_text(path: Path) -> str:
-    document = Document(str(path))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import html
 import json
 import re
 import subprocess
-from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,37 +18,26 @@ import pytest
 from docx import Document
 
 from briefgen.housestyle import HouseStyle, curly_quotes, person_with_office, prose
-from conftest import run_cli
+from conftest import docx_text, run_cli
 
 AUDIENCES = ("minister", "official", "press")
 FORMATS = ("pdf", "docx", "html")
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory) -> dict:
-    out = tmp_path_factory.mktemp("out")
-    result = run_cli("build", "--format", "all", "--audience", "all", "--out", str(out), "--json")
-    assert result.returncode == 0, result.stderr
-    return {(o["audience"], o["format"]): o for o in json.loads(result.stdout)}
+def outputs(shipped_build) -> dict:
+    """The session's build of the shipped briefing, by (audience, format)."""
+    found = {}
+    for path in shipped_build.iterdir():
+        match = re.fullmatch(r".+_([a-z0-9-]+)_\d{4}-\d{2}-\d{2}\.(pdf|docx|html)", path.name)
+        if match:
+            found[(match.group(1), match.group(2))] = {"path": str(path)}
+    return found
 
 
 def pdf_text(path: Path, first: int | None = None, last: int | None = None) -> str:
     args = ["pdftotext"] + (["-f", str(first), "-l", str(last)] if first else [])
     return subprocess.run(args + [str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
-def docx_text(path: Path) -> str:
-    document = Document(str(path))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    for section in document.sections:
-        for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
-            parts.extend(p.text for p in part.paragraphs)
-    props = document.core_properties
-    parts += [props.title or "", props.subject or "", props.keywords or "", props.comments or ""]
-    return "\n".join(parts)
 
 
 class _VisibleText(HTMLParser):
