@@ -61,10 +61,7 @@ from markupsafe import Markup
 from .errors import BriefgenError, display_path
 from .shipped import TEMPLATES as SHIPPED_TEMPLATES
 
-try:  # briefgen/safe_files.py: one reader for every project file; render.py's own below until it is everywhere
-    from .safe_files import safe_template_source as _shared_template_source
-except ImportError:
-    _shared_template_source = None
+from .safe_files import safe_template_source  # the one rule for every file briefgen reads
 
 AUDIENCE_SUFFIX = ".html.j2"
 AUDIENCE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -82,58 +79,6 @@ MAX_OUTPUT = 10_000_000            # characters of rendered HTML
 # Reading template files
 
 
-class UnsafeTemplateFile(BriefgenError):
-    """A template file that is a link out of its folder, a FIFO, a device, a folder, or too large."""
-
-
-def _not_regular(shown: str, folder: Path) -> UnsafeTemplateFile:
-    return UnsafeTemplateFile(f"{shown}: not a regular file inside {display_path(folder)}")
-
-
-def read_inside(folder: Path, relative: str, cap: int = MAX_TEMPLATE_BYTES) -> bytes:
-    """The bytes of `folder/relative`, only if its real path is inside `folder` and it is a regular file
-    of at most `cap` bytes. Opened with O_NONBLOCK and its type checked before reading, so a FIFO cannot
-    hang; at most cap+1 bytes are read. Raises FileNotFoundError when nothing is there, and
-    UnsafeTemplateFile otherwise. The same rule as briefgen/safe_files.py, which the loader uses when present;
-    this stays for template_chain and as the fallback."""
-    folder = Path(folder)
-    path = folder / relative
-    shown = f"{display_path(folder)}/{relative}"
-    if not os.path.lexists(path):
-        raise FileNotFoundError(str(path))
-    root = folder.resolve()
-    try:
-        real = path.resolve(strict=True)
-    except (OSError, RuntimeError):  # a dangling or looping link
-        raise _not_regular(shown, folder) from None
-    if real == root or not real.is_relative_to(root):
-        raise _not_regular(shown, folder)
-    try:
-        if not stat.S_ISREG(os.stat(real).st_mode):
-            raise _not_regular(shown, folder)
-        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0))
-    except OSError as exc:
-        raise UnsafeTemplateFile(f"{shown}: cannot read: {exc.strerror}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):  # swapped between the check and the open
-            raise _not_regular(shown, folder)
-        if info.st_size > cap:
-            raise UnsafeTemplateFile(f"{shown}: larger than {cap // 1024} KiB, the limit for a template file")
-        chunks, total = [], 0
-        while total <= cap:
-            chunk = os.read(fd, cap + 1 - total)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        if total > cap:
-            raise UnsafeTemplateFile(f"{shown}: larger than {cap // 1024} KiB, the limit for a template file")
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
 def _entry_is_safe(folder: Path, name: str) -> bool:
     path = folder / name
     try:
@@ -145,7 +90,7 @@ def _entry_is_safe(folder: Path, name: str) -> bool:
 
 class FolderLoader(jinja2.BaseLoader):
     """Jinja's FileSystemLoader for one folder, minus following links out of it or reading anything but a
-    regular file of at most MAX_TEMPLATE_BYTES (see `read_inside`)."""
+    regular file of at most MAX_TEMPLATE_BYTES (safe_files.safe_template_source)."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
@@ -154,15 +99,7 @@ class FolderLoader(jinja2.BaseLoader):
         pieces = split_template_path(template)  # TemplateNotFound for "..", as FileSystemLoader does
         relative = "/".join(pieces)
         try:
-            if _shared_template_source is not None:  # the project-wide reader, when present
-                source = _shared_template_source(self.folder, relative, MAX_TEMPLATE_BYTES)
-            else:
-                data = read_inside(self.folder, relative)
-                try:
-                    source = data.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    raise BriefgenError(f"{display_path(self.folder)}/{relative}: not UTF-8 text "
-                                        f"(byte {exc.start})") from None
+            source = safe_template_source(self.folder, relative, MAX_TEMPLATE_BYTES)
         except FileNotFoundError:
             raise jinja2.TemplateNotFound(template) from None
         path = self.folder / relative
@@ -580,12 +517,11 @@ def template_chain(template_dirs: list[Path], name: str) -> list[tuple[str, list
             continue
         for folder in template_dirs:
             try:
-                data = read_inside(Path(folder), current)
+                text = safe_template_source(Path(folder), current, MAX_TEMPLATE_BYTES)
             except FileNotFoundError:
                 continue
             except (BriefgenError, ValueError):
                 break
-            text = data.decode("utf-8", errors="replace")
             seen[current] = text.splitlines()
             pending.extend(_TEMPLATE_REFERENCE.findall(text))
             break

@@ -12,4 +12,6 @@ _spec = importlib.util.spec_from_file_location("_briefgen_tests_conftest",
                                                Path(__file__).resolve().parent.parent / "conftest.py")
 _parent = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_parent)
+# The plain helpers only (not hooks or fixtures, which pytest already takes from tests/conftest.py).
 ROOT, CASES, run_cli, check_golden = _parent.ROOT, _parent.CASES, _parent.run_cli, _parent.check_golden
+docx_text = _parent.docx_text
