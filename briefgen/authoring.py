@@ -19,12 +19,14 @@ import http.server
 import io
 import os
 import re
+import stat
 import threading
 import time
 import urllib.parse
 from pathlib import Path
 from typing import Callable
 
+from .atomic import write_atomically
 from .errors import BriefgenError, display_path
 from .render import AUDIENCE_SUFFIX, available_audiences
 
@@ -88,9 +90,7 @@ def new_audience(name: str, templates_dir: Path, facts_dir: Path, parent: str | 
     body = FROM_BODY.replace("{parent}", parent_file) if parent else BLANK_BODY
     text = SCAFFOLD.format(name=name, description=description, parent=parent_file, label=label, body=body)
     templates_dir.mkdir(parents=True, exist_ok=True)
-    temp = target.with_suffix(".tmp")
-    temp.write_text(text, encoding="utf-8")
-    temp.replace(target)
+    write_atomically(target, text.encode("utf-8"))
     return target, _register(name, facts_dir)
 
 
@@ -98,6 +98,11 @@ def _shipped() -> Path:
     from .render import SHIPPED_TEMPLATES
 
     return SHIPPED_TEMPLATES
+
+
+def _mode(path: Path) -> int:
+    """The permissions a file has now, which its rewrite keeps."""
+    return stat.S_IMODE(path.stat().st_mode)
 
 
 _AUDIENCES_LINE = re.compile(r"^(?P<indent>\s+)audiences:\s*\[(?P<items>[^\]]*)\]\s*(?P<comment>#.*)?$", re.M)
@@ -118,7 +123,7 @@ def _register(name: str, facts_dir: Path) -> str:
             items = ", ".join([*default, name])
             text = re.sub(r"^briefing:[^\n]*\n", lambda m: m.group(0) + f"  audiences: [{items}]\n", text,
                           count=1, flags=re.M)
-            path.write_text(text, encoding="utf-8")
+            write_atomically(path, text.encode("utf-8"), mode=_mode(path))
             return f"added to the briefing's audiences in {display_path(path)}"
         if match is None:
             return (f"add '{name}' to the briefing's audiences in {display_path(path)} to build it by default "
@@ -127,7 +132,7 @@ def _register(name: str, facts_dir: Path) -> str:
         if name not in items:
             items.append(name)
         line = f"{match['indent']}audiences: [{', '.join(items)}]" + (f"  {match['comment']}" if match["comment"] else "")
-        path.write_text(text[:match.start()] + line + text[match.end():], encoding="utf-8")
+        write_atomically(path, (text[:match.start()] + line + text[match.end():]).encode("utf-8"), mode=_mode(path))
         return f"added to the briefing's audiences in {display_path(path)}"
     return "no briefing file found to register it in; build it with --audience " + name
 

@@ -5,15 +5,15 @@ template folders and the out folder. Out: one file per (audience, format),
 and a list of `Output` records (audience, format, path, bytes, pages).
 
 Each audience's HTML is rendered once in this process; the backends (the slow
-part) run in worker processes, `jobs` at a time. Every file is written to a
-temporary name in the out folder and renamed into place only when complete,
-so a failed or killed build leaves earlier outputs intact and no partial file.
+part) run in worker processes, `jobs` at a time. Every file is written with
+`atomic.write_atomically`: it gets its name only when complete, so a failed or
+killed build leaves earlier outputs intact and no partial file.
 
 Interrupts: Ctrl-C (SIGINT, which a terminal sends to every process in the
 group) or SIGTERM stops a build at once. The workers pay no heed to SIGINT; the
 main process turns either signal into `Interrupted`, terminates the workers,
-removes the temporary files this build created (it names them itself, so
-another build's are left alone) and raises `BuildInterrupted`, which counts the
+removes any temporary file of this build (it names them itself, so another
+build's are left alone) and raises `BuildInterrupted`, which counts the
 outputs renamed into place before the workers stopped.
 """
 
@@ -24,7 +24,6 @@ import os
 import re
 import signal
 import sys
-import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -32,13 +31,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from .atomic import TEMP_PREFIX, temp_name_for, write_atomically
 from .errors import BriefgenError, display_path
 
 if TYPE_CHECKING:  # the model (pydantic) is not imported just to install the interrupt handler
     from .model import FactBase
 
 FORMATS = {"pdf": ".pdf", "docx": ".docx", "html": ".html"}
-TEMP_PREFIX = ".briefgen-partial-"
 
 
 @dataclass
@@ -63,8 +62,8 @@ class Job:
     template_dirs: list[Path]
     template_name: str
     target: Path
-    temp: Path | None = None  # the temporary file, created by the main process (run_job makes one if None)
-    temp_id: tuple[int, int] | None = None  # its (st_dev, st_ino): still the target's once renamed into place
+    temp: Path | None = None  # the hidden name on the way into place, chosen by the main process (see atomic.py)
+    before: tuple[int, int] | None = None  # the target's (st_dev, st_ino) before this build, if it existed
 
 
 # --------------------------------------------------------------------------- interrupts
@@ -341,18 +340,21 @@ class _Workers:
         self.idle, self.busy = [], {}
 
 
-def _make_temps(work: list[Job]) -> None:
-    """Create each job's temporary file here in the main process, so it knows every name to remove.
-    The name carries the process id, so another build leaves the file alone while this one runs."""
+def _name_temps(work: list[Job]) -> None:
+    """Choose each job's hidden temporary name here in the main process, so it knows every name to
+    remove after an interrupt, and note each target as it is before the build (see `_written`).
+    The name carries this process's id, so another build leaves the file alone while this one runs."""
     for job in work:
-        job.target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=job.target.suffix,
-                                             dir=job.target.parent)
-        try:
-            stat = os.fstat(handle)
-        finally:
-            os.close(handle)
-        job.temp, job.temp_id = Path(temp_name), (stat.st_dev, stat.st_ino)
+        job.temp = temp_name_for(job.target)
+        job.before = _file_id(job.target)
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def _remove_temps(work: list[Job]) -> None:
@@ -362,27 +364,21 @@ def _remove_temps(work: list[Job]) -> None:
 
 
 def _written(work: list[Job]) -> int:
-    """How many jobs' files are in place: the target is the very file (same inode) the job wrote."""
-    count = 0
-    for job in work:
-        try:
-            stat = job.target.stat()
-        except OSError:
-            continue
-        count += job.temp_id is not None and (stat.st_dev, stat.st_ino) == job.temp_id
-    return count
+    """How many jobs' files are in place: each replaced target is a new file (a new inode)."""
+    return sum(1 for job in work if (now := _file_id(job.target)) is not None and now != job.before)
 
 
-def _backend(fmt: str) -> Callable[..., dict]:
-    # Imported lazily: WeasyPrint alone costs about a second to import.
+def _backend(fmt: str) -> Callable[..., tuple[bytes, dict]]:
+    """The function that renders HTML to this format's bytes. Imported lazily: WeasyPrint alone costs
+    about a second to import."""
     if fmt == "pdf":
-        from .backends.pdf import write_pdf
-        return write_pdf
+        from .backends.pdf import pdf_bytes
+        return pdf_bytes
     if fmt == "docx":
-        from .backends.docx import write_docx
-        return write_docx
-    from .backends.html import write_html
-    return write_html
+        from .backends.docx import docx_bytes
+        return docx_bytes
+    from .backends.html import html_bytes
+    return html_bytes
 
 
 def output_name(base: FactBase, audience: str, fmt: str) -> str:
@@ -392,33 +388,21 @@ def output_name(base: FactBase, audience: str, fmt: str) -> str:
 
 
 def run_job(job: Job) -> Output:
-    """Write one output atomically. Runs in a worker process."""
-    if job.temp is None:
-        _make_temps([job])
-    temp = job.temp
-    try:
-        writer = _backend(job.format)
-        kwargs: dict[str, Any] = {}
-        if job.format == "docx":
-            reference = next((d / "reference.docx" for d in job.template_dirs if (d / "reference.docx").is_file()),
-                             None)
-            kwargs["reference"] = reference
-            kwargs["template_dirs"] = job.template_dirs  # errors name the template file and line
-            # Word follows the PDF's layout of the same HTML: its contents list prints the PDF's page
-            # numbers and its tables take the PDF's column widths (see pdf_layout.py; about 1 s of CPU).
-            from .pdf_layout import pdf_layout
-            layout = pdf_layout(job.html, job.template_dirs)
-            kwargs["page_numbers"] = layout.pages
-            kwargs["column_widths"] = layout.table_columns
-        else:
-            kwargs["template_dirs"] = job.template_dirs
-        info = writer(job.html, temp, job.meta, job.assets, template_name=job.template_name, **kwargs)
-        os.chmod(temp, 0o644)
-        os.replace(temp, job.target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return Output(job.audience, job.format, display_path(job.target), job.target.stat().st_size, info.get("pages"))
+    """Write one output atomically (see atomic.py). Runs in a worker process."""
+    render = _backend(job.format)
+    kwargs: dict[str, Any] = {"template_dirs": job.template_dirs}  # errors name the template file and line
+    if job.format == "docx":
+        kwargs["reference"] = next((d / "reference.docx" for d in job.template_dirs
+                                    if (d / "reference.docx").is_file()), None)
+        # Word follows the PDF's layout of the same HTML: its contents list prints the PDF's page
+        # numbers and its tables take the PDF's column widths (see pdf_layout.py; about 1 s of CPU).
+        from .pdf_layout import pdf_layout
+        layout = pdf_layout(job.html, job.template_dirs)
+        kwargs["page_numbers"] = layout.pages
+        kwargs["column_widths"] = layout.table_columns
+    data, info = render(job.html, job.meta, job.assets, template_name=job.template_name, **kwargs)
+    write_atomically(job.target, data, temp=job.temp)
+    return Output(job.audience, job.format, display_path(job.target), len(data), info.get("pages"))
 
 
 def remove_stale_partials(out_dir: Path) -> None:
@@ -540,8 +524,7 @@ def _run(work: list[Job], jobs: int, on_written: Callable[[Output], None] | None
     errors: list = []
     workers = None
     try:
-        with _interrupts_blocked():  # an interrupt now would orphan a file just made but not yet recorded
-            _make_temps(work)
+        _name_temps(work)
         workers = _Workers(min(jobs or os.cpu_count() or 1, len(work)))
         announced = 0
         for index, kind, value, trace in workers.run(work):

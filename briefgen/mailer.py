@@ -38,7 +38,6 @@ import re
 import smtplib
 import socket
 import ssl
-import tempfile
 import textwrap
 import threading
 from dataclasses import dataclass, field
@@ -421,27 +420,15 @@ def write_eml(message: EmailMessage, path: Path) -> int:
     X-Unsent: 1 makes Outlook open the file as a draft to edit and send; it is only in the file,
     never in what send_message transmits.
     """
-    from .build import TEMP_PREFIX
+    from .atomic import write_atomically
 
     utf8 = any(needs_smtputf8(a) for a in recipients(message))  # only with --send to an SMTPUTF8 server
     data = b"X-Unsent: 1\r\n" + message.as_bytes(policy=SMTPUTF8 if utf8 else SMTP)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".eml", dir=path.parent)
+        write_atomically(path, data)  # the same permissions as the outputs it sits beside
     except OSError as exc:
         raise BriefgenError(f"{display_path(path)}: cannot write the draft: {exc.strerror or exc}") from None
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temp, 0o644)  # as the outputs it sits beside
-        os.replace(temp, path)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise BriefgenError(f"{display_path(path)}: cannot write the draft: {exc.strerror or exc}") from None
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
     return len(data)
 
 

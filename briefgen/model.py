@@ -834,7 +834,6 @@ def load_fact_base(facts_dir: Path, seeds_dir: Path) -> tuple[FactBase | None, l
                                                        f"duplicate seed id '{seed.id}' (also seeds[{seen[seed.id]}])"))
                         continue
                     seen[seed.id] = index
-                    seed_path = seeds_dir / seed.file
                     try:
                         seed_texts[seed.id] = read_seed(seeds_dir, seed.file)
                     except BriefgenError as exc:

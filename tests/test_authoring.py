@@ -46,8 +46,15 @@ def wait_for_line(process: subprocess.Popen, pattern: str, timeout: float = 60) 
 
 def test_scaffold_registers_builds_and_refuses_to_overwrite(tmp_path):
     project = copy_case(tmp_path)
-    result = run_cli("new-audience", "regional", cwd=project)
+    briefing_file = project / "facts" / "briefing.yaml"
+    briefing_file.chmod(0o640)
+    with briefing_file.open("rb") as reader:  # an editor holding the file open
+        result = run_cli("new-audience", "regional", cwd=project)
+        # Rewritten as a new file renamed into place, never in place: the open file is the whole old one.
+        assert b"regional" not in reader.read()
     assert result.returncode == 0, result.stderr
+    assert oct(briefing_file.stat().st_mode & 0o777) == "0o640"  # the rewrite keeps its permissions
+    assert sorted(p.name for p in (project / "facts").iterdir() if p.name.startswith(".")) == []
     assert result.stdout.splitlines() == [
         "created templates/regional.html.j2; added to the briefing's audiences in facts/briefing.yaml",
         "built out/border-centre_regional_2020-03-10.html: open it in a browser, then edit "

@@ -61,6 +61,23 @@ def test_nine_outputs_with_descriptive_names(shipped):
     assert not list(shipped["out"].glob(".briefgen-partial-*"))
 
 
+def test_a_rebuild_replaces_each_output_with_a_new_file(tmp_path):
+    """Never rewritten in place: whoever has an output open (a mail client attaching it, a viewer)
+    keeps reading the whole earlier file, and the new one is a different file."""
+    first = run_cli("build", "--format", "html", "--audience", "press", "--out", str(tmp_path), "--json")
+    assert first.returncode == 0, first.stderr
+    path = Path(json.loads(first.stdout)[0]["path"])
+    before = path.read_bytes()
+    with path.open("rb") as reader:
+        path.write_bytes(before.replace(b"Press lines", b"Earlier lines"))  # so the rebuild changes it
+        inode = path.stat().st_ino
+        again = run_cli("build", "--format", "html", "--audience", "press", "--out", str(tmp_path))
+        assert again.returncode == 0, again.stderr
+        assert b"Earlier lines" in reader.read()
+    assert path.stat().st_ino != inode and path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
 def test_pdf_metadata_tags_and_fonts(shipped):
     for audience in ("minister", "official", "press"):
         pdf = path_of(shipped, audience, "pdf")

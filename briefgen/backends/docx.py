@@ -46,7 +46,7 @@ import re
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import lxml.etree
 import lxml.html
@@ -66,6 +66,7 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from ..atomic import write_atomically
 from ..errors import BriefgenError, display_path
 from ..safe_files import REFERENCE_DOCX_MAX, read_inside
 from . import docx_oxml as ox
@@ -128,10 +129,18 @@ STYLE_FALLBACKS = {
 }
 
 
-def write_docx(html: str, path: Path, meta: dict, assets: dict[str, bytes], reference: Path | None = None,
+def write_docx(html: str, path: Path, meta: dict, assets: dict[str, bytes], **options: Any) -> dict:
+    """Write the DOCX for `html` to `path`, atomically (options as `docx_bytes`). Returns {"pages": None}."""
+    data, info = docx_bytes(html, meta, assets, **options)
+    write_atomically(path, data)
+    return info
+
+
+def docx_bytes(html: str, meta: dict, assets: dict[str, bytes], reference: Path | None = None,
                template_name: str = "template", page_numbers: dict[str, int] | None = None,
-               column_widths: list[list[float]] | None = None, template_dirs: list[Path] | None = None) -> dict:
-    """Write the DOCX for `html` to `path` (caller handles temp-file + rename). Returns {"pages": None}.
+               column_widths: list[list[float]] | None = None,
+               template_dirs: list[Path] | None = None) -> tuple[bytes, dict]:
+    """The DOCX for `html`, and {"pages": None} (Word lays out its own pages).
 
     From the PDF's layout of the same HTML (briefgen/pdf_layout.py), both optional:
     `page_numbers` maps element ids to their pages, and the contents list
@@ -174,8 +183,7 @@ def write_docx(html: str, path: Path, meta: dict, assets: dict[str, bytes], refe
     _finish_document(document, meta, language)
     buffer = io.BytesIO()
     document.save(buffer)
-    path.write_bytes(_normalise_zip(buffer.getvalue(), _zip_time(meta.get("date"))))
-    return {"pages": None}
+    return _normalise_zip(buffer.getvalue(), _zip_time(meta.get("date"))), {"pages": None}
 
 
 # ---------------------------------------------------------------- the page's stylesheet
@@ -1680,7 +1688,7 @@ def make_reference_docx(path: Path) -> None:
     make_reference_docx; make_reference_docx(Path('templates/reference.docx'))"`.
     Edit it in Word to restyle every briefing; keep the style names.
     """
-    Path(path).write_bytes(_reference_bytes())
+    write_atomically(Path(path), _reference_bytes())
 
 
 @functools.lru_cache(maxsize=1)

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..atomic import write_atomically
+
 
 def write_html(html: str, path: Path, meta: dict, assets: dict[str, bytes], **_: object) -> dict:
-    path.write_bytes(html.encode("utf-8"))
-    return {"pages": None}
+    """Write the HTML to `path`, atomically. Returns {"pages": None}."""
+    data, info = html_bytes(html, meta, assets)
+    write_atomically(path, data)
+    return info
+
+
+def html_bytes(html: str, meta: dict, assets: dict[str, bytes], **_: object) -> tuple[bytes, dict]:
+    """The page as UTF-8 bytes, and {"pages": None}."""
+    return html.encode("utf-8"), {"pages": None}

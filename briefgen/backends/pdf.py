@@ -20,12 +20,13 @@ spaces and unpaired surrogates U+FFFD, so nothing invalid reaches the XMP XML.
 
 WeasyPrint's tagged structure has faults (tables, lists and sections split
 per page, leader dots read aloud, figure boxes in CSS pixels, links described
-by their anchor names); `pdf_structure.repair_structure` rewrites the file
-WeasyPrint wrote to repair them, and `briefgen.pdf_checks` checks the result.
+by their anchor names); `pdf_structure.repair_structure` rewrites the PDF
+WeasyPrint makes to repair them, and `briefgen.pdf_checks` checks the result.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
@@ -33,6 +34,7 @@ import stat
 import unicodedata
 from pathlib import Path
 
+from ..atomic import write_atomically
 from ..errors import BriefgenError
 
 
@@ -107,12 +109,12 @@ def check_fonts_installed() -> None:
                             "so the PDF cannot be laid out)")
 
 
-def embedded_font_names(path: Path) -> set[str]:
+def embedded_font_names(data: bytes) -> set[str]:
     """The base names of the fonts a PDF embeds, subset prefixes removed ("LiberationSans-Bold")."""
     import pikepdf
 
     names = set()
-    with pikepdf.open(path) as pdf:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
         for obj in pdf.objects:
             if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == pikepdf.Name.Font \
                     and "/BaseFont" in obj:
@@ -120,11 +122,11 @@ def embedded_font_names(path: Path) -> set[str]:
     return names
 
 
-def check_embedded_fonts(path: Path, html: str, template_name: str) -> None:
+def check_embedded_fonts(data: bytes, html: str, template_name: str) -> None:
     """An error when the stylesheet asks for Arial / Liberation Sans and the PDF embeds neither."""
     if not any(family.lower() in html.lower() for family in STYLESHEET_FAMILIES):
         return
-    names = embedded_font_names(path)
+    names = embedded_font_names(data)
     if not names:  # no text at all
         return
     squashed = {name.replace(" ", "").replace("-", "").lower() for name in names}
@@ -135,6 +137,15 @@ def check_embedded_fonts(path: Path, html: str, template_name: str) -> None:
 
 def write_pdf(html: str, path: Path, meta: dict, assets: dict[str, bytes], template_dirs: list[Path],
               template_name: str = "template", **_: object) -> dict:
+    """Write the PDF for `html` to `path`, atomically. Returns {"pages": N}."""
+    data, info = pdf_bytes(html, meta, assets, template_dirs, template_name)
+    write_atomically(path, data)
+    return info
+
+
+def pdf_bytes(html: str, meta: dict, assets: dict[str, bytes], template_dirs: list[Path],
+              template_name: str = "template", **_: object) -> tuple[bytes, dict]:
+    """The tagged PDF for `html` (PDF/UA-1, structure repaired), and {"pages": N}."""
     import warnings
 
     with warnings.catch_warnings():  # "No fonts configured": check_fonts_installed says it as an error
@@ -172,7 +183,7 @@ def write_pdf(html: str, path: Path, meta: dict, assets: dict[str, bytes], templ
         document.metadata.generator = "briefgen"
         document.metadata.created = document.metadata.modified = meta["date"] + "T00:00:00Z"
         with record_structure_sources() as sources:
-            document.write_pdf(str(path), pdf_variant="pdf/ua-1", pdf_tags=True)
+            data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
     except FatalURLFetchingError as exc:
         raise BriefgenError(f"{template_name}: {exc}")
     finally:
@@ -180,10 +191,10 @@ def write_pdf(html: str, path: Path, meta: dict, assets: dict[str, bytes], templ
         logger.propagate = previous_propagate
     if captured:
         raise BriefgenError([f"{template_name}: PDF rendering problem: {message}" for message in captured])
-    check_embedded_fonts(path, html, template_name)
+    check_embedded_fonts(data, html, template_name)
     try:
-        repair_structure(path, html, sources)
+        data, _ = repair_structure(data, html, sources)
     except Exception as exc:  # a structure the repair does not understand: say so rather than ship it
         raise BriefgenError(f"{template_name}: could not repair the PDF's tagged structure: "
                             f"{type(exc).__name__}: {exc}") from exc
-    return {"pages": len(document.pages)}
+    return data, {"pages": len(document.pages)}

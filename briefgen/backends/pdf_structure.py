@@ -46,7 +46,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -1041,14 +1040,13 @@ class _Repair:
                 page.obj.Contents = self.pdf.make_stream(pikepdf.unparse_content_stream(out))
 
 
-def repair_structure(path: Path, html: str, sources: StructureSources | None = None) -> RepairReport:
-    """Repair the tagged structure of the PDF at `path` in place; deterministic for the same input."""
-    data = Path(path).read_bytes()
+def repair_structure(data: bytes, html: str, sources: StructureSources | None = None) -> tuple[bytes, RepairReport]:
+    """The PDF `data` with its tagged structure repaired, and what was repaired; deterministic for the
+    same input."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         report = _Repair(pdf, html, sources).run()
         buffer = io.BytesIO()
         # fix_metadata_version would rewrite WeasyPrint's XMP packet (same facts, other bytes): leave it be.
         pdf.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
                  fix_metadata_version=False)
-    Path(path).write_bytes(buffer.getvalue())
-    return report
+    return buffer.getvalue(), report
