@@ -401,7 +401,11 @@ def run_job(job: Job) -> Output:
         kwargs["page_numbers"] = layout.pages
         kwargs["column_widths"] = layout.table_columns
     data, info = render(job.html, job.meta, job.assets, template_name=job.template_name, **kwargs)
-    write_atomically(job.target, data, temp=job.temp)
+    try:
+        write_atomically(job.target, data, temp=job.temp)
+    except OSError as exc:  # disk full, a read-only folder, a file too large for the system
+        raise BriefgenError(f"{display_path(job.target)}: cannot write the output: {exc.strerror or exc}; "
+                            "the earlier file, if any, is unchanged") from None
     return Output(job.audience, job.format, display_path(job.target), len(data), info.get("pages"))
 
 
@@ -497,6 +501,14 @@ def _plan(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
         for fmt in formats:
             work.append(Job(audience, fmt, html, meta, assets, dirs, template_name,
                             out_dir / output_name(base, audience, fmt)))
+
+    targets: dict[Path, Job] = {}
+    for job in work:  # two outputs with one name: the second would silently replace the first
+        if job.target in targets:
+            first = targets[job.target]
+            raise BriefgenError(f"{display_path(job.target)}: both the {first.audience} {first.format} and the "
+                                f"{job.audience} {job.format} output would be written to this file")
+        targets[job.target] = job
 
     # Only now, with every template rendered, is there something to write: a template error leaves no
     # empty out folder behind.

@@ -218,6 +218,7 @@ def next_step(base, where: Where) -> str | None:
 def _choices(value: str, allowed: list[str], what: str) -> list[str]:
     """"all", one name, or a comma-separated list → names, refusing unknown ones (or none) with the choices."""
     names = allowed if value.strip() == "all" else [v.strip() for v in value.split(",") if v.strip()]
+    names = list(dict.fromkeys(names))  # "press,press" asks for press once
     unknown = [n for n in names if n not in allowed]
     if unknown or not names:
         raise typer.BadParameter(f"unknown {what} {', '.join(repr(u) for u in unknown) or repr(value)}; "

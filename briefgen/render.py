@@ -22,7 +22,8 @@ Limits on one template's rendering (each failure is a BriefgenError naming the
 template, so exit 1 and no output written):
 
 * time: 20 s of wall clock (`RENDER_SECONDS`), checked at every loop
-  iteration, call, attribute or item lookup, operator and output chunk;
+  iteration, call, attribute or item lookup, operator and output chunk, and
+  enforced by a timer signal inside long library calls (`_alarm`);
 * loop iterations: 10 million in all (`MAX_ITERATIONS`), nested loops count
   every inner iteration;
 * sizes: a string or list made by ``*``, ``+``, ``~``, ``%``, a filter or a
@@ -39,7 +40,10 @@ The rendered HTML is then checked (`check_urls`): links (``href`` on ``a`` and
 ``area``) may only be ``http:``, ``https:``, ``mailto:`` or ``#anchor``;
 resources (``src``, other ``href``) only ``data:`` URLs (never in a link) or
 files inside the template folders; no attribute may hold a ``javascript:`` or
-``vbscript:`` URL.
+``vbscript:`` URL. The same resource rule holds for every ``url(…)`` and
+``@import`` in a ``<style>`` element or ``style`` attribute (a web address
+there would tell its server when and where the briefing is opened), and a
+``<meta http-equiv="refresh">`` (which sends the reader elsewhere) is refused.
 """
 
 from __future__ import annotations
@@ -47,10 +51,13 @@ from __future__ import annotations
 import math
 import os
 import re
+import signal
 import stat
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import jinja2
 from jinja2 import nodes
@@ -175,6 +182,21 @@ def _size(value: Any) -> int:
     return len(value) if isinstance(value, (str, bytes, list, tuple)) else 0
 
 
+def render_seconds() -> float:
+    """The time limit for one template: RENDER_SECONDS, or BRIEFGEN_RENDER_SECONDS from the environment
+    (a person's own setting, for a very large briefing on a slow machine; templates cannot change it)."""
+    value = os.environ.get("BRIEFGEN_RENDER_SECONDS", "").strip()
+    if not value:
+        return RENDER_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= 3600:
+        raise BriefgenError(f"BRIEFGEN_RENDER_SECONDS: expected a number of seconds from 0 to 3600, got {value!r}")
+    return seconds
+
+
 class LimitedEnvironment(SandboxedEnvironment):
     """The sandbox plus the limits described in this module's docstring: a clock and an iteration count
     checked at every loop step, call and lookup; size checks on operators, filters and methods."""
@@ -184,6 +206,7 @@ class LimitedEnvironment(SandboxedEnvironment):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.deadline = math.inf
+        self.seconds = RENDER_SECONDS
         self.iterations = 0
         self.filters[_LOOP_FILTER] = self._loop
         self.filters[_SIZE_FILTER] = self._checked_size
@@ -192,12 +215,13 @@ class LimitedEnvironment(SandboxedEnvironment):
         self.filters["join"] = self._join_checked(self.filters["join"])
 
     def start_clock(self) -> None:
-        self.deadline = time.monotonic() + RENDER_SECONDS
+        self.seconds = render_seconds()
+        self.deadline = time.monotonic() + self.seconds
         self.iterations = 0
 
     def tick(self) -> None:
         if time.monotonic() > self.deadline:
-            raise TemplateLimitError(f"rendering stopped after {RENDER_SECONDS:g} s (the limit for one template)")
+            raise TemplateLimitError(f"rendering stopped after {self.seconds:g} s (the limit for one template)")
 
     # Every for loop's iterable passes through _loop (see _parse), and each concatenation (~) through
     # _checked_size: Jinja has no per-iteration hook, so the template's syntax tree gets one.
@@ -373,13 +397,14 @@ def render_html(context: dict[str, Any], audience: str, user_dir: Path | None = 
             shown = display_path(template.filename)
         env.start_clock()
         pieces, total = [], 0
-        for piece in template.generate(**context, **(extra or {})):
-            total += len(piece)
-            if total > MAX_OUTPUT:
-                raise TemplateLimitError(f"rendering stopped at {MAX_OUTPUT:,} characters of output "
-                                         "(the limit for one template)")
-            env.tick()
-            pieces.append(piece)
+        with _alarm(env):
+            for piece in template.generate(**context, **(extra or {})):
+                total += len(piece)
+                if total > MAX_OUTPUT:
+                    raise TemplateLimitError(f"rendering stopped at {MAX_OUTPUT:,} characters of output "
+                                             "(the limit for one template)")
+                env.tick()
+                pieces.append(piece)
         html = "".join(pieces)
     except jinja2.TemplateNotFound as exc:
         if exc.name == name:
@@ -406,6 +431,29 @@ def render_html(context: dict[str, Any], audience: str, user_dir: Path | None = 
         raise BriefgenError(f"{_where(exc)}: template error: {exc}")
     check_urls(html, shown, template_dirs(user_dir))
     return html
+
+
+@contextmanager
+def _alarm(env: LimitedEnvironment) -> Iterator[None]:
+    """The clock's second hand: a timer signal at the deadline raises the limit error wherever Python
+    is, even inside one long library call written in Python (a `wordwrap` of ten million characters
+    takes about 10 s); the checks between operations stay as the first line. Only in the main thread
+    (signals go there); a call in C still finishes first, and the size limits keep any one short."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        if time.monotonic() >= env.deadline:
+            env.tick()  # raises TemplateLimitError
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, max(env.deadline - time.monotonic(), 0.001) + 0.05)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _template_path(filename: str | None, name: str | None) -> str:
@@ -445,7 +493,7 @@ def _scheme(url: str) -> str | None:
 def check_urls(html: str, template: str, template_dirs: list[Path]) -> None:
     """Refuse a rendered document whose links or resources a briefing may not carry (module docstring)."""
     if not any(marker in html.lower() for marker in ("href", "src", "script:", "data", "action", "background",
-                                                      "poster")):
+                                                      "poster", "url(", "@import", "refresh")):
         return
     import lxml.html
 
@@ -459,6 +507,16 @@ def check_urls(html: str, template: str, template_dirs: list[Path]) -> None:
         if not isinstance(element.tag, str):
             continue
         tag = element.tag.rsplit("}", 1)[-1].lower()
+        if tag == "meta" and (element.get("http-equiv") or "").strip().lower() == "refresh":
+            problems.append(f"{template}: <meta http-equiv=\"refresh\"> is not allowed in a briefing (it sends "
+                            "the reader to another page)")
+        css = [element.text or ""] if tag == "style" else []
+        css += [value for attribute, value in element.attrib.items() if attribute.lower() == "style"]
+        for text in css:
+            for url in css_urls(text):
+                if not _resource_allowed(url, _scheme(url), roots):
+                    problems.append(f"{template}: blocked resource {url!r} in a stylesheet: a briefing may only "
+                                    "use files from its template folders and data: URLs")
         for attribute, value in element.attrib.items():
             scheme = _scheme(value)
             if scheme in ("javascript", "vbscript"):
@@ -479,6 +537,37 @@ def check_urls(html: str, template: str, template_dirs: list[Path]) -> None:
                                         "from its template folders and data: URLs")
     if problems:
         raise BriefgenError(list(dict.fromkeys(problems)))
+
+
+def css_urls(css: str) -> list[str]:
+    """Every URL a piece of CSS (a stylesheet or a style attribute's declarations) would fetch:
+    url(…) anywhere, including inside image-set() and @font-face src, and @import "…"."""
+    if "url(" not in css.lower() and "@import" not in css.lower() and "\\" not in css:
+        return []
+    import tinycss2
+
+    urls: list[str] = []
+
+    def walk(tokens) -> None:
+        importing = False  # after an @import keyword: its "…" string is a URL
+        for token in tokens:
+            if token.type in ("whitespace", "comment"):
+                continue
+            if token.type == "url":
+                urls.append(token.value)
+            elif token.type == "string" and importing:
+                urls.append(token.value)
+            elif token.type == "function":
+                if token.lower_name == "url":  # url("…") with a quoted string: a function to tinycss2
+                    urls.extend(t.value for t in token.arguments if t.type == "string")
+                walk(token.arguments)
+            elif token.type in ("() block", "[] block", "{} block"):
+                walk(token.content)
+            importing = token.type == "at-keyword" and token.lower_value == "import"
+
+    # Component values, not rules: the same walk reads a stylesheet and a style attribute's declarations.
+    walk(tinycss2.parse_component_value_list(css, skip_comments=True))
+    return urls
 
 
 def _resource_allowed(url: str, scheme: str | None, roots: list[Path]) -> bool:

@@ -20,14 +20,6 @@ import pytest
 from conftest import CASES, ROOT, run_cli
 
 
-# The fact-folder listing and the seed reader live in briefgen/model.py (not yet switched to
-# facts.fact_file_paths / sources.read_seed): until it is, these cases are expected to fail.
-_MODEL = (ROOT / "briefgen" / "model.py").read_text(encoding="utf-8")
-needs_model_change = pytest.mark.xfail("read_seed(" not in _MODEL or "fact_file_paths(" not in _MODEL,
-                                       reason="briefgen/model.py still lists facts with rglob/is_file and reads "
-                                              "seeds with read_text", strict=False)
-
-
 def copy_case(tmp_path: Path) -> Path:
     project = tmp_path / "project"
     shutil.copytree(CASES / "good" / "facts", project / "facts")
@@ -80,7 +72,6 @@ def test_fact_file_over_the_cap_is_refused_by_its_size(tmp_path):
                                    "fact file (split it into several files)")
 
 
-@needs_model_change
 def test_directory_named_like_a_fact_file(tmp_path):
     project = copy_case(tmp_path)
     (project / "facts" / "x.yaml").mkdir()
@@ -88,7 +79,6 @@ def test_directory_named_like_a_fact_file(tmp_path):
     assert first_error(result) == "facts/x.yaml: not a regular file inside facts"
 
 
-@needs_model_change
 def test_seed_symlink_to_dev_zero(tmp_path):
     project = copy_case(tmp_path)
     seed = project / "seeds" / "centre-2020.txt"
@@ -100,7 +90,6 @@ def test_seed_symlink_to_dev_zero(tmp_path):
     assert "seeds/centre-2020.txt: not a regular file inside seeds" in first_error(result)
 
 
-@needs_model_change
 def test_seed_fifo_does_not_hang(tmp_path):
     project = copy_case(tmp_path)
     seed = project / "seeds" / "centre-2020.txt"
@@ -173,3 +162,48 @@ def test_reference_docx_with_entities_is_refused(tmp_path):
         reference_parts(path.read_bytes(), "templates/reference.docx")
     assert str(raised.value) == ("templates/reference.docx: not a usable Word reference document (part "
                                  "'word/settings.xml' declares a DOCTYPE or entities, which Word never writes)")
+
+
+# --- the out folder ------------------------------------------------------------------------------------
+
+
+def test_out_that_is_a_file_is_a_usage_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    result = run_cli("build", "--format", "html", "--audience", "press", "--out", str(tmp_path / "notes.txt"))
+    assert result.returncode == 2
+    assert "is a file; expected a folder for the outputs" in " ".join(result.stderr.split())
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_out_inside_a_file_is_a_named_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    result = run_cli("build", "--format", "html", "--audience", "press", "--out", str(tmp_path / "notes.txt" / "x"))
+    assert result.returncode == 1, result.stderr
+    assert "notes.txt/x: cannot create the out folder: Not a directory" in result.stderr
+
+
+def test_a_write_that_fails_is_a_named_error_and_leaves_the_earlier_file(tmp_path):
+    """Disk full, a read-only folder or a size limit: the system refuses the write. Here the process may
+    write no file over 20 kB (RLIMIT_FSIZE, which needs no special rights): the HTML (15 kB) is written,
+    the PDF and DOCX (about 30 kB) are refused, each by name, and the earlier PDF is left as it was."""
+    out = tmp_path / "out"
+    out.mkdir()
+    earlier = out / "uk-france-border-cooperation_press_2026-11-22.pdf"
+    earlier.write_bytes(b"%PDF earlier")
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    env.pop("BRIEFGEN_DEBUG", None)
+    result = subprocess.run([sys.executable, "-m", "briefgen", "build", "--format", "all", "--audience", "press",
+                             "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+                            preexec_fn=small_files)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        f"{os.path.relpath(out, ROOT)}/"
+        f"uk-france-border-cooperation_press_2026-11-22.{fmt}: cannot write the output: File too large; "
+        "the earlier file, if any, is unchanged" for fmt in ("pdf", "docx")] + ["failed: 2 errors"]
+    assert earlier.read_bytes() == b"%PDF earlier"
+    assert sorted(p.name for p in out.iterdir()) == ["uk-france-border-cooperation_press_2026-11-22.html",
+                                                     "uk-france-border-cooperation_press_2026-11-22.pdf"]

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from pathlib import Path
 
+import pytest
+
+from briefgen.build import FORMATS
+from briefgen.errors import BriefgenError
 from conftest import CASES, run_cli
 
 
@@ -36,3 +42,28 @@ def test_audience_templates_with_names_that_would_collide_are_not_audiences(tmp_
     assert "a-b" in audiences and not {"a b", "a+b", "A-B"} & set(audiences)
     result = run_cli("build", "--seeds", "../_seeds", "--format", "html", "--audience", "a b", cwd=project)
     assert result.returncode == 2 and "unknown audience 'a b'" in result.stderr
+
+
+def test_an_audience_asked_for_twice_is_built_once(tmp_path):
+    project = _project(tmp_path)
+    result = run_cli("build", "--seeds", "../_seeds", "--format", "html", "--audience", "press,press", "--json",
+                     cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert [o["audience"] for o in json.loads(result.stdout)] == ["press"]
+
+
+def test_a_build_that_would_write_one_file_twice_is_an_error(tmp_path, monkeypatch):
+    """Names cannot collide today (audience names are [a-z0-9-]); should a future naming let them, the
+    build refuses rather than let one output silently replace another."""
+    from briefgen import build as build_stage
+    from briefgen.cli import load_checked, locate
+
+    project = _project(tmp_path)
+    monkeypatch.chdir(project)
+    base, _ = load_checked(locate(seeds=Path("../_seeds")))
+    monkeypatch.setattr(build_stage, "output_name", lambda base, audience, fmt: f"same{FORMATS[fmt]}")
+    with pytest.raises(BriefgenError) as raised:
+        build_stage.build(base, ["press", "minister"], ["html"], project / "out", None)
+    assert str(raised.value) == ("out/same.html: both the press html and the minister html output would be "
+                                 "written to this file")
+    assert not (project / "out").exists()
