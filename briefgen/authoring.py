@@ -23,8 +23,8 @@ import stat
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .atomic import write_atomically
 from .errors import BriefgenError, display_path
@@ -199,11 +199,11 @@ class PreviewServer:
                 self.end_headers()
                 return io.BytesIO(data)
 
-            def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
+            def do_HEAD(self) -> None:
                 if not self._refused():
                     super().do_HEAD()
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 if self._refused():
                     return None
                 if self.path == "/__briefgen_version":

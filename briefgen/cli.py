@@ -14,9 +14,9 @@ import functools
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
 
 import typer
 
@@ -134,7 +134,7 @@ class Where:
     project: Project
     facts: Path
     seeds: Path
-    templates: Optional[Path]  # the user's template folder; None when only the shipped templates are used
+    templates: Path | None  # the user's template folder; None when only the shipped templates are used
     out: Path
 
 
@@ -144,8 +144,8 @@ def _folder_option(path: Path, option: str, what: str) -> Path:
     return path
 
 
-def locate(project: Optional[Path] = None, facts: Optional[Path] = None, seeds: Optional[Path] = None,
-           templates: Optional[Path] = None, out: Optional[Path] = None) -> Where:
+def locate(project: Path | None = None, facts: Path | None = None, seeds: Path | None = None,
+           templates: Path | None = None, out: Path | None = None) -> Where:
     """Find the project and resolve every folder against its root (see project.py)."""
     found = find_project(explicit=project)
     facts_dir = _folder_option(found.resolve(facts, found.facts), "--facts", "the folder of fact files")
@@ -180,9 +180,9 @@ def load_checked(where: Where, strict: bool = False):
 @app.command()
 @reports_problems
 def check(
-    project: Optional[Path] = ProjectOption,
-    facts: Optional[Path] = FactsOption,
-    seeds: Optional[Path] = SeedsOption,
+    project: Path | None = ProjectOption,
+    facts: Path | None = FactsOption,
+    seeds: Path | None = SeedsOption,
     strict: bool = typer.Option(False, "--strict", help="Treat warnings (such as uncited amounts) as errors."),
 ) -> None:
     """Validate the fact files and check every quote, amount and date against its source."""
@@ -226,7 +226,7 @@ def _choices(value: str, allowed: list[str], what: str) -> list[str]:
     return names
 
 
-def _parse_since(value: Optional[str]):
+def _parse_since(value: str | None):
     from .model import parse_fact_date
 
     if value is None:
@@ -242,26 +242,27 @@ def _parse_since(value: Optional[str]):
 def build(
     format: str = typer.Option("pdf", "--format", "-f", metavar="FORMATS",
                                help="pdf, docx, html, a comma-separated list, or all."),
-    audience: Optional[str] = typer.Option(None, "--audience", "-a", metavar="NAMES", show_default=False,
+    audience: str | None = typer.Option(None, "--audience", "-a", metavar="NAMES", show_default=False,
                                            help="An audience name, a comma-separated list, or all "
                                                 "(default: the briefing's audiences)."),
-    project: Optional[Path] = ProjectOption,
-    facts: Optional[Path] = FactsOption,
-    seeds: Optional[Path] = SeedsOption,
-    templates: Optional[Path] = TemplatesOption,
-    out: Optional[Path] = OutOption,
+    project: Path | None = ProjectOption,
+    facts: Path | None = FactsOption,
+    seeds: Path | None = SeedsOption,
+    templates: Path | None = TemplatesOption,
+    out: Path | None = OutOption,
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, metavar="N", help="Worker processes (0: one per core)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of the files written."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print the check summary and timings."),
-    since: Optional[str] = typer.Option(None, "--since", metavar="DATE", show_default=False,
+    since: str | None = typer.Option(None, "--since", metavar="DATE", show_default=False,
                                         help="Mark events and commitments dated after DATE (YYYY-MM-DD) as new "
                                              "since the last briefing."),
 ) -> None:
     """Check the facts, then write each audience's briefing in each format."""
     import json
 
-    from .build import FORMATS, build as run_build
+    from .build import FORMATS
+    from .build import build as run_build
     from .render import available_audiences
 
     formats = _choices(format, list(FORMATS), "format")
@@ -328,8 +329,8 @@ def build(
 @app.command("list")
 @reports_problems
 def list_command(
-    project: Optional[Path] = ProjectOption,
-    templates: Optional[Path] = TemplatesOption,
+    project: Path | None = ProjectOption,
+    templates: Path | None = TemplatesOption,
 ) -> None:
     """List the audiences and formats available."""
     from .build import FORMATS
@@ -365,16 +366,16 @@ def init(
 @reports_problems
 def new_audience_command(
     name: str = typer.Argument(..., metavar="NAME", help="Name of the new audience, e.g. regional-office."),
-    start_from: Optional[str] = typer.Option(None, "--from", metavar="AUDIENCE", show_default=False,
+    start_from: str | None = typer.Option(None, "--from", metavar="AUDIENCE", show_default=False,
                                              help="Start from an existing audience (e.g. official) instead of "
                                                   "the bare base."),
-    project: Optional[Path] = ProjectOption,
-    templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR", show_default=False,
+    project: Path | None = ProjectOption,
+    templates: Path | None = typer.Option(None, "--templates", metavar="DIR", show_default=False,
                                              help="Folder to write the template into (default: the project's, "
                                                   "templates/)."),
-    facts: Optional[Path] = FactsOption,
-    seeds: Optional[Path] = SeedsOption,
-    out: Optional[Path] = OutOption,
+    facts: Path | None = FactsOption,
+    seeds: Path | None = SeedsOption,
+    out: Path | None = OutOption,
 ) -> None:
     """Scaffold a template for a new audience, register it, and build it once."""
     from .authoring import new_audience
@@ -394,22 +395,24 @@ def new_audience_command(
 @app.command()
 @reports_problems
 def watch(
-    audience: Optional[str] = typer.Option(None, "--audience", "-a", metavar="NAMES", show_default=False,
+    audience: str | None = typer.Option(None, "--audience", "-a", metavar="NAMES", show_default=False,
                                            help="Audience(s) to rebuild (default: the briefing's audiences)."),
     format: str = typer.Option("html", "--format", "-f", metavar="FORMATS",
                                help="html, pdf, docx or a comma-separated list."),
-    project: Optional[Path] = ProjectOption,
-    facts: Optional[Path] = FactsOption,
-    seeds: Optional[Path] = SeedsOption,
-    templates: Optional[Path] = TemplatesOption,
-    out: Optional[Path] = OutOption,
+    project: Path | None = ProjectOption,
+    facts: Path | None = FactsOption,
+    seeds: Path | None = SeedsOption,
+    templates: Path | None = TemplatesOption,
+    out: Path | None = OutOption,
     serve: bool = typer.Option(False, "--serve", help="Also serve the HTML preview on 127.0.0.1, reloading on "
                                                      "every rebuild."),
     port: int = typer.Option(8000, "--port", metavar="PORT", help="Port for --serve (0 picks a free one)."),
 ) -> None:
     """Rebuild whenever a fact file, seed, template or stylesheet changes (Ctrl+C to stop)."""
-    from .authoring import PreviewServer, watch as watch_loop
-    from .build import FORMATS, build as run_build
+    from .authoring import PreviewServer
+    from .authoring import watch as watch_loop
+    from .build import FORMATS
+    from .build import build as run_build
     from .render import SHIPPED_TEMPLATES, available_audiences
 
     formats = _choices(format, list(FORMATS), "format")

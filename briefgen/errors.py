@@ -8,9 +8,9 @@ through these, never through a bare exception, so no traceback reaches a user.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 

@@ -95,7 +95,7 @@ class _StrictComposer(Composer):
         super().__init__()
         self._depth = 0
 
-    def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
+    def compose_node(self, parent, index):
         event = self.peek_event()
         mark = event.start_mark
         if isinstance(event, AliasEvent):

@@ -237,10 +237,10 @@ def curly_quotes(text: str) -> str:
     return _APOSTROPHE.sub("\u2019", _QUOTATION.sub(quote, text))
 
 
-def _prose_segment(style: "HouseStyle", text: str, names: tuple[str, ...]) -> str:
+def _prose_segment(style: HouseStyle, text: str, names: tuple[str, ...]) -> str:
+    from .model import FactDate
     from .read_dates import find_dates
     from .read_money import money_mentions
-    from .model import FactDate
 
     text = _APOSTROPHE.sub("\u2019", text)
     pieces: list[tuple[int, int, str]] = []
@@ -272,7 +272,7 @@ def _prose_segment(style: "HouseStyle", text: str, names: tuple[str, ...]) -> st
     return re.sub(r"(?<=\S)  +(?=\S)", " ", text)
 
 
-def prose(style: "HouseStyle", text: str | None, names: tuple[str, ...] = ()) -> str:
+def prose(style: HouseStyle, text: str | None, names: tuple[str, ...] = ()) -> str:
     """People's prose → house style, leaving quoted source words as they are (with curly marks)."""
     if not text:
         return text or ""

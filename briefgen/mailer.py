@@ -40,13 +40,14 @@ import socket
 import ssl
 import textwrap
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime, getaddresses
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -271,7 +272,7 @@ def _newest_mtime(folders: list[Path]) -> int:
     return newest
 
 
-def ensure_outputs(base: "FactBase", audience: str, formats: list[str], out_dir: Path, templates: Path | None,
+def ensure_outputs(base: FactBase, audience: str, formats: list[str], out_dir: Path, templates: Path | None,
                    on_written: Callable | None = None, on_reused: Callable[[Path], None] | None = None,
                    jobs: int = 0) -> list[Path]:
     """The output path of each format, building only those missing or older than any input.
@@ -279,7 +280,8 @@ def ensure_outputs(base: "FactBase", audience: str, formats: list[str], out_dir:
     Inputs are every file under the facts, seeds and template folders (the user's and the shipped
     one): the same make-style rule a reader would apply by looking at the dates.
     """
-    from .build import build as run_build, output_name
+    from .build import build as run_build
+    from .build import output_name
     from .render import SHIPPED_TEMPLATES
 
     folders = [base.facts_dir, base.seeds_dir, SHIPPED_TEMPLATES] + ([templates] if templates else [])
@@ -297,12 +299,12 @@ def ensure_outputs(base: "FactBase", audience: str, formats: list[str], out_dir:
 # --------------------------------------------------------------------------- the message
 
 
-def eml_name(base: "FactBase", audience: str) -> str:
+def eml_name(base: FactBase, audience: str) -> str:
     """Named like the outputs it carries (see build.output_name)."""
     return re.sub(r"[^A-Za-z0-9._-]", "-", f"{base.slug}_{audience}_{base.briefing.date.iso()}.eml")
 
 
-def message_date(base: "FactBase", environ: Mapping[str, str] | None = None) -> dt.datetime:
+def message_date(base: FactBase, environ: Mapping[str, str] | None = None) -> dt.datetime:
     """SOURCE_DATE_EPOCH if set (reproducible-builds.org), else noon UTC on the briefing date.
 
     Noon, not midnight: every time zone from UTC-11 to UTC+11 then shows the briefing's own date.
@@ -312,16 +314,16 @@ def message_date(base: "FactBase", environ: Mapping[str, str] | None = None) -> 
     if epoch:
         if not epoch.isdigit():
             raise BriefgenError(f"SOURCE_DATE_EPOCH: {epoch!r} is not a number of seconds since 1970")
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
     day = base.briefing.date.earliest
-    return dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.timezone.utc)
+    return dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC)
 
 
 def audience_label(audience: str) -> str:
     return f"{audience} briefing"
 
 
-def _key_lines(base: "FactBase") -> tuple[str, list[str]]:
+def _key_lines(base: FactBase) -> tuple[str, list[str]]:
     briefing = base.briefing
     if briefing.top_lines:
         return "Top lines", list(briefing.top_lines)
@@ -330,7 +332,7 @@ def _key_lines(base: "FactBase") -> tuple[str, list[str]]:
     return "", []
 
 
-def _plain_body(base: "FactBase", audience: str, attachments: list[tuple[str, str, bytes]]) -> str:
+def _plain_body(base: FactBase, audience: str, attachments: list[tuple[str, str, bytes]]) -> str:
     from .housestyle import HouseStyle
 
     briefing = base.briefing
@@ -351,7 +353,7 @@ def _plain_body(base: "FactBase", audience: str, attachments: list[tuple[str, st
     return "\n".join(parts) + "\n"
 
 
-def _html_body(base: "FactBase", audience: str, attachments: list[tuple[str, str, bytes]]) -> str:
+def _html_body(base: FactBase, audience: str, attachments: list[tuple[str, str, bytes]]) -> str:
     from .housestyle import HouseStyle
 
     e = html.escape  # every fact string is escaped: fact text is data, never markup
@@ -371,7 +373,7 @@ def _html_body(base: "FactBase", audience: str, attachments: list[tuple[str, str
     return "\n".join(parts) + "\n"
 
 
-def build_message(base: "FactBase", audience: str, attachments: list[Path], to: list[str], cc: list[str] | None = None,
+def build_message(base: FactBase, audience: str, attachments: list[Path], to: list[str], cc: list[str] | None = None,
                   sender: str = DEFAULT_FROM, date: dt.datetime | None = None) -> EmailMessage:
     """The draft: headers, text body + HTML alternative, the files attached. Same inputs → same bytes."""
     files = []
@@ -621,7 +623,7 @@ def _why(error: Exception, settings: SmtpSettings, stage: str, timeout: float) -
         reason = f"TLS with {where} failed ({exc.reason or exc})"
     except ConnectionRefusedError:
         reason = f"connection to {where} refused"
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         reason = f"connection to {where} timed out after {timeout:g} s" + _implicit_tls_hint(settings)
     except socket.gaierror:
         reason = f"cannot find the SMTP server {settings.host!r} (check {ENV_VARS['host']})"
@@ -647,29 +649,29 @@ def email_command(
                                  help="The audience whose briefing to send."),
     to: list[str] = typer.Option(..., "--to", metavar="ADDR", show_default=False,
                                  help="Recipient address; repeat for more."),
-    cc: Optional[list[str]] = typer.Option(None, "--cc", metavar="ADDR", show_default=False,
+    cc: list[str] | None = typer.Option(None, "--cc", metavar="ADDR", show_default=False,
                                            help="Copy recipient; repeat for more."),
     format: str = typer.Option("pdf", "--format", "-f", metavar="FORMATS",
                                help="Formats to attach: pdf, docx, html, a comma-separated list, or all."),
-    project: Optional[Path] = typer.Option(None, "--project", "-p", metavar="DIR", show_default=False,
+    project: Path | None = typer.Option(None, "--project", "-p", metavar="DIR", show_default=False,
                                            help="The briefing project folder (default: the one containing the "
                                                 "current folder)."),
-    facts: Optional[Path] = typer.Option(None, "--facts", metavar="DIR", show_default=False,
+    facts: Path | None = typer.Option(None, "--facts", metavar="DIR", show_default=False,
                                          help="Folder of fact files (default: the project's, facts/)."),
-    seeds: Optional[Path] = typer.Option(None, "--seeds", metavar="DIR", show_default=False,
+    seeds: Path | None = typer.Option(None, "--seeds", metavar="DIR", show_default=False,
                                          help="Folder of source documents with index.yaml (default: the "
                                               "project's, seeds/)."),
-    templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR", show_default=False,
+    templates: Path | None = typer.Option(None, "--templates", metavar="DIR", show_default=False,
                                              help="Your template folder, searched before the shipped one "
                                                   "(default: the project's, templates/, if it exists)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="DIR", show_default=False,
+    out: Path | None = typer.Option(None, "--out", "-o", metavar="DIR", show_default=False,
                                        help="Folder for the outputs and the .eml draft (default: the project's, "
                                             "out/)."),
     max_size: str = typer.Option(DEFAULT_MAX_SIZE, "--max-size", metavar="SIZE", help="Warn when the attachments "
                                  "total more than this (10MB, 500KB or bytes; K and M are 1024s)."),
     send: bool = typer.Option(False, "--send", help="Also deliver the message by SMTP (settings from "
                               "BRIEFGEN_SMTP_* or --config)."),
-    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", show_default=False, exists=True,
+    config: Path | None = typer.Option(None, "--config", metavar="FILE", show_default=False, exists=True,
                                           dir_okay=False, help="TOML file whose smtp table sets host, port, "
                                           "starttls, user, password and from."),
 ) -> None:

@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
     AfterValidator,
+    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -124,7 +124,7 @@ def shown(value: Any, limit: int = 100) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _clean(value: Any, path: tuple, loaded: "LoadedFile", problems: list[Problem], bad: set) -> Any:
+def _clean(value: Any, path: tuple, loaded: LoadedFile, problems: list[Problem], bad: set) -> Any:
     """`value` with U+2029 normalised; every disallowed character reported at its field."""
     if isinstance(value, str):
         field = next((p for p in reversed(path) if isinstance(p, str)), "")
@@ -332,7 +332,7 @@ class Period(Strict):
     inferred: Text | None = None  # why, when the source does not state the period outright
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Period":
+    def _ordered(self) -> Period:
         if self.end is not None and self.end.latest < self.start.earliest:
             raise ValueError(f"end {self.end} is before start {self.start}")
         return self
@@ -407,7 +407,7 @@ class Actor(Strict):
     role: ShortText | None = None
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "Actor":
+    def _one_kind(self) -> Actor:
         if (self.person is None) == (self.organisation is None):
             raise ValueError("give exactly one of 'person' or 'organisation'")
         return self
@@ -503,7 +503,7 @@ class Funding(Strict):
         return value
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Funding":
+    def _consistent(self) -> Funding:
         if self.per_year is not None:
             if self.rate is not None:
                 raise ValueError("give either 'per_year' or 'rate', not both")

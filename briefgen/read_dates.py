@@ -30,7 +30,7 @@ _MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if nam
 _MONTHS["sept"] = 9
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 _WEEKDAYS |= {name.lower(): i for i, name in enumerate(calendar.day_abbr)}
-_COUNT_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+_COUNT_WORDS = {w: i for i, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"])}
 _COUNT_WORDS |= {"a": 1, "an": 1, "the": 1}
 
 _M = r"(?P<{n}>(?i:January|February|March|April|May|June|July|August|September|October|November|December" \

@@ -49,15 +49,13 @@ SCALES: dict[str, Decimal] = {
     "trillion": Decimal(10) ** 12, "tn": Decimal(10) ** 12,
 }
 
-_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-          "sixteen seventeen eighteen nineteen").split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 NUMBER_WORDS: dict[str, int] = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
 
 # Signs that CLDR's English data does not give but English-language sources use. Each maps to every
 # currency it can mean; the reader keeps the whole set.
-_DOLLARS = ("USD AUD CAD NZD HKD SGD TWD BSD BBD BMD BND BZD FJD GYD JMD KYD LRD NAD SBD SRD TTD XCD "
-            "MXN ARS CLP COP CUP DOP UYU").split()
+_DOLLARS = ["USD", "AUD", "CAD", "NZD", "HKD", "SGD", "TWD", "BSD", "BBD", "BMD", "BND", "BZD", "FJD", "GYD", "JMD", "KYD", "LRD", "NAD", "SBD", "SRD", "TTD", "XCD", "MXN", "ARS", "CLP", "COP", "CUP", "DOP", "UYU"]
 _EXTRA_SIGNS: dict[str, tuple[str, ...]] = {
     "$": tuple(_DOLLARS), "US$": ("USD",), "U.S.$": ("USD",), "USD$": ("USD",), "AU$": ("AUD",), "A$": ("AUD",),
     "C$": ("CAD",), "CA$": ("CAD",), "NZ$": ("NZD",), "HK$": ("HKD",), "S$": ("SGD",), "NT$": ("TWD",),
@@ -77,7 +75,7 @@ _EXTRA_NAMES: dict[str, tuple[str, ...]] = {
 }
 # Generic words that are also everyday English and so never read as a currency on their own.
 _NOT_CURRENCY_WORDS = {"won", "real", "reals", "rand", "mark", "marks", "dram", "drams", "pula", "vatu", "tala",
-                       "lek", "som", "som", "leone", "leones", "kip", "lari", "cedi", "cedis", "naira", "rial"}
+                       "lek", "som", "leone", "leones", "kip", "lari", "cedi", "cedis", "naira", "rial"}
 
 _DATA_DATE = dt.date(2026, 1, 1)  # fixed, so that reading does not change with the day it runs
 
@@ -99,7 +97,7 @@ def currency_tables() -> CurrencyTables:
     for territory in Locale("en").territories:
         try:
             current.update(get_territory_currencies(territory, _DATA_DATE))
-        except Exception:  # noqa: BLE001 - a territory CLDR has no currency data for
+        except Exception:
             continue
     signs: dict[str, set[str]] = {}
     names: dict[str, set[str]] = {}

@@ -55,9 +55,10 @@ import signal
 import stat
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import jinja2
 from jinja2 import nodes
@@ -66,9 +67,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from .errors import BriefgenError, display_path
-from .shipped import TEMPLATES as SHIPPED_TEMPLATES
-
 from .safe_files import safe_template_source  # the one rule for every file briefgen reads
+from .shipped import TEMPLATES as SHIPPED_TEMPLATES
 
 AUDIENCE_SUFFIX = ".html.j2"
 AUDIENCE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -553,9 +553,7 @@ def css_urls(css: str) -> list[str]:
         for token in tokens:
             if token.type in ("whitespace", "comment"):
                 continue
-            if token.type == "url":
-                urls.append(token.value)
-            elif token.type == "string" and importing:
+            if token.type == "url" or (token.type == "string" and importing):
                 urls.append(token.value)
             elif token.type == "function":
                 if token.lower_name == "url":  # url("…") with a quoted string: a function to tinycss2

@@ -26,14 +26,14 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import Problem, display_path
 from .date_checks import check_fact_dates, quote_states_period
+from .errors import Problem, display_path
 from .funding import check_relations
-from .safe_files import SEED_MAX, read_text_inside
 from .housestyle import HouseStyle
 from .model import FactBase, FactDate, Qualifier, SourceRef, did_you_mean
 from .read_dates import find_dates
 from .read_money import NumberMention, find_numbers, is_currency_code, money_mentions
+from .safe_files import SEED_MAX, read_text_inside
 
 # --------------------------------------------------------------------------- normalisation
 

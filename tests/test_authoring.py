@@ -13,10 +13,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-
-from conftest import ROOT, run_cli
 from test_build import copy_case, pdftotext
 from test_email import Capture, free_port, parse
+
+from conftest import ROOT, run_cli
 
 
 def start_watch(project: Path, *args: str, stop_after: int = 2) -> subprocess.Popen:

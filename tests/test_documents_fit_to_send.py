@@ -18,6 +18,7 @@ import pytest
 from docx import Document
 
 from briefgen.housestyle import HouseStyle, curly_quotes, person_with_office, prose
+
 from conftest import docx_text, run_cli
 
 AUDIENCES = ("minister", "official", "press")

@@ -406,7 +406,7 @@ def test_contents_without_page_numbers_has_entries_but_no_numbers(tmp_path):
 def test_document_level_properties_header_footer_and_page(tmp_path):
     document, path = build(tmp_path, "<p>Body</p>")
     props = document.core_properties
-    when = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
     assert (props.title, props.subject, props.author, props.keywords, props.language) == (
         "Border cooperation", "What the UK funded", "Policy Team", "official briefing, OFFICIAL", "en-GB")
     assert props.created == props.modified == props.last_printed == when
@@ -527,7 +527,7 @@ def sample_body(paragraphs: int, rows: int) -> str:
 
 
 def test_same_input_gives_identical_bytes(tmp_path):
-    body = sample_body(60, 20) + f'<figure><svg role="img" aria-label="c" data-asset="c"></svg></figure>'
+    body = sample_body(60, 20) + '<figure><svg role="img" aria-label="c" data-asset="c"></svg></figure>'
     _, first = build(tmp_path, body, assets={"c": tiny_png()}, name="a.docx")
     time.sleep(1.1)  # a timestamp taken from the clock would now differ
     _, second = build(tmp_path, body, assets={"c": tiny_png()}, name="b.docx")

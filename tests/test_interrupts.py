@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from conftest import ROOT
 
 REFERENCE_SECONDS = 6.0  # build stage to exit of a complete build on one CPU, on the machine the times are for
@@ -136,7 +137,7 @@ def _interrupt(first_build, tmp_path, signum, at, args=ALL, total=9, once_writte
         os.utime(path, ns=(OLD, OLD))
     process, began = _start(out, args)
     due = _at(began, at, took)
-    while time.monotonic() < due or once_written and all((out / n).stat().st_mtime_ns == OLD for n in files):
+    while time.monotonic() < due or (once_written and all((out / n).stat().st_mtime_ns == OLD for n in files)):
         if process.poll() is not None:
             break
         time.sleep(0.01)
@@ -206,7 +207,7 @@ def test_sigkill_to_the_group_leaves_no_partial_file(first_build, tmp_path, at, 
     process, began = _start(out)
     # once_written: kill only once a first output is in place, so the kill falls part-way.
     while (time.monotonic() < _at(began, at, took)
-           or once_written and all(p.stat().st_mtime_ns == OLD for p in out.iterdir() if p.name in files)):
+           or (once_written and all(p.stat().st_mtime_ns == OLD for p in out.iterdir() if p.name in files))):
         if process.poll() is not None:
             pytest.fail(f"the build ended before it could be killed: {process.communicate()}")
         time.sleep(0.005)

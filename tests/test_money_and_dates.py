@@ -25,6 +25,7 @@ from briefgen.model import FactDate, Qualifier, load_fact_base
 from briefgen.read_dates import find_dates
 from briefgen.read_money import find_numbers
 from briefgen.sources import check_provenance
+
 from conftest import ROOT
 
 ARVELO = ROOT / "tests" / "examples" / "arvelo"

@@ -19,6 +19,7 @@ import pytest
 
 from briefgen.backends.pdf_structure import Node, link_descriptions, marked_content_text, node_text, read_tree
 from briefgen.pdf_checks import check_pdf
+
 from conftest import ROOT, run_cli
 
 AUDIENCES = ("minister", "official", "press")

@@ -446,7 +446,7 @@ def _strip_trailing(items: list) -> None:
 class _ListItem:
     """Paragraph styles for one <li>: the first paragraph carries the bullet or number, later ones continue it."""
 
-    __slots__ = ("style", "continue_style", "num_id", "count")
+    __slots__ = ("continue_style", "count", "num_id", "style")
 
     def __init__(self, style, continue_style, num_id: int | None) -> None:
         self.style = style
@@ -1618,8 +1618,8 @@ def reference_parts(data: bytes, name: str) -> bytes:
         root = _relationships(parts[part_name], name, part_name)
         for rel in list(root):
             external = rel.get("TargetMode") == "External"
-            if external and not rel.get("Type", "").endswith("/hyperlink") or \
-                    not external and _rel_target(part_name, rel.get("Target", "")) not in parts:
+            if (external and not rel.get("Type", "").endswith("/hyperlink")) or \
+                    (not external and _rel_target(part_name, rel.get("Target", "")) not in parts):
                 root.remove(rel)
         parts[part_name] = lxml.etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     if sum(len(c) for c in parts.values()) > REFERENCE_TOTAL_MAX:

@@ -829,9 +829,7 @@ class _Repair:
                 html_scope = cell.source.scope if cell.source is not None else None
                 if html_scope in ("row", "rowgroup"):
                     scope = "/Row"
-                elif html_scope in ("col", "colgroup"):
-                    scope = "/Column"
-                elif in_head or not has_data:
+                elif html_scope in ("col", "colgroup") or in_head or not has_data:
                     scope = "/Column"
                 elif position == 0:
                     scope = "/Row"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import http.client
-import os
 import shutil
 import socket
 import threading
@@ -15,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CASES, run_cli
-
 from briefgen.errors import BriefgenError
+
+from conftest import CASES, run_cli
 
 
 @pytest.fixture

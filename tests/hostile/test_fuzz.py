@@ -22,7 +22,8 @@ import typer
 from conftest import CASES
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 from briefgen.errors import BriefgenError  # noqa: E402
 

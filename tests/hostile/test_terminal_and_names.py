@@ -10,6 +10,7 @@ import pytest
 
 from briefgen.build import FORMATS
 from briefgen.errors import BriefgenError
+
 from conftest import CASES, run_cli
 
 

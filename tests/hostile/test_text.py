@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CASES, run_cli
-
 from briefgen.model import FactFile, load_fact_base, printable, text_problem
+
+from conftest import CASES, run_cli
 
 EVENT = """events:
   - id: {id}
