@@ -10,8 +10,9 @@ part) run in worker processes, `jobs` at a time. Every file is written with
 killed build leaves earlier outputs intact and no partial file.
 
 Interrupts: Ctrl-C (SIGINT, which a terminal sends to every process in the
-group) or SIGTERM stops a build at once. The workers pay no heed to SIGINT; the
-main process turns either signal into `Interrupted`, terminates the workers,
+group) or SIGTERM stops a build at once. The workers (workers.py) pay no heed
+to SIGINT; the main process turns either signal into `Interrupted`
+(interrupts.py), terminates the workers,
 removes any temporary file of this build (it names them itself, so another
 build's are left alone) and raises `BuildInterrupted`, which counts the
 outputs renamed into place before the workers stopped.
@@ -23,20 +24,22 @@ import base64
 import os
 import re
 import signal
-import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .atomic import TEMP_PREFIX, temp_name_for, write_atomically
-from .errors import BriefgenError, display_path
+from .errors import BriefgenError, Problem, display_path
+from .interrupts import Interrupted, handle_interrupts, ignoring_interrupts, raised_count
+from .page_parts import add_table_of_contents, attribute_text, html_title
+from .workers import RemoteTraceback, Workers
+
+__all__ = ["FORMATS", "BuildInterrupted", "Interrupted", "Job", "Output", "build", "handle_interrupts",
+           "html_title", "output_name", "remove_stale_partials", "run_job"]
 
 if TYPE_CHECKING:  # the model (pydantic) is not imported just to install the interrupt handler
-    from .model import FactBase
+    from .model import FactBase, FactDate
 
 FORMATS = {"pdf": ".pdf", "docx": ".docx", "html": ".html"}
 
@@ -67,21 +70,6 @@ class Job:
     before: tuple[int, int] | None = None  # the target's (st_dev, st_ino) before this build, if it existed
 
 
-# --------------------------------------------------------------------------- interrupts
-
-
-class Interrupted(BaseException):
-    """Ctrl-C (SIGINT) or SIGTERM, raised in the main thread while `handle_interrupts()` is in force.
-
-    A BaseException, as KeyboardInterrupt is, so no `except Exception` swallows it; but not a
-    KeyboardInterrupt, which click and Typer turn into a silent exit: the CLI says what was stopped.
-    """
-
-    def __init__(self, message: str = "interrupted", signum: int = signal.SIGINT):
-        super().__init__(message)
-        self.signum = signum
-
-
 class BuildInterrupted(Interrupted):
     """A build stopped by an interrupt: its workers have ended and its temporary files are gone."""
 
@@ -90,255 +78,6 @@ class BuildInterrupted(Interrupted):
         self.written = written  # outputs renamed into place (complete) before the workers stopped
         self.total = total  # outputs asked for
 
-
-_INTERRUPT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-_ignoring = 0  # > 0 while a failed run is cleaned up: a Ctrl-C then must not cut the clean-up short
-# Once an interrupt has been raised, more (a second Ctrl-C) are dropped rather than raised half-way
-# through the clean-up or the last message, until the handler is removed (the process is ending).
-_raised = False
-_count = 0  # interrupts raised so far: one that a library caught and swallowed still shows here
-
-
-def _raise_interrupted(signum: int, frame: object) -> None:
-    global _raised, _count
-    if _ignoring or _raised:
-        return
-    _raised = True
-    _count += 1
-    raise Interrupted(signum=signum)
-
-
-def _redeliver_swallowed(unraisable, previous: Callable) -> None:
-    """An interrupt raised inside a finalizer or weakref callback is "ignored" by Python (which prints
-    "Exception ignored in ..."): say nothing, and raise it again in the main thread's own code."""
-    global _raised
-    if isinstance(unraisable.exc_value, Interrupted):
-        import _thread
-
-        _raised = False
-        _thread.interrupt_main(unraisable.exc_value.signum)  # runs _raise_interrupted again, outside it
-    else:
-        previous(unraisable)
-
-
-@contextmanager
-def handle_interrupts() -> Iterator[None]:
-    """While in force, SIGINT and SIGTERM raise `Interrupted` in the main thread.
-
-    Only signals left at their default are taken over (an ignored SIGINT, as in a background job,
-    stays ignored). Nests; does nothing outside the main thread.
-    """
-    global _raised
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    taken = []
-    for signum in _INTERRUPT_SIGNALS:
-        if signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler):
-            taken.append((signum, signal.signal(signum, _raise_interrupted)))
-    previous_hook = sys.unraisablehook
-    if taken:
-        sys.unraisablehook = lambda unraisable: _redeliver_swallowed(unraisable, previous_hook)
-    try:
-        yield
-    finally:
-        for signum, handler in taken:
-            if signal.getsignal(signum) is _raise_interrupted:  # not changed since: put the default back
-                signal.signal(signum, handler)
-        if taken:
-            sys.unraisablehook = previous_hook
-            _raised = False
-
-
-@contextmanager
-def ignoring_interrupts() -> Iterator[None]:
-    """Interrupts arriving meanwhile are dropped (the one being handled already stops the work)."""
-    global _ignoring
-    _ignoring += 1
-    try:
-        yield
-    finally:
-        _ignoring -= 1
-
-
-@contextmanager
-def _interrupts_blocked() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back while worker processes are forked (each child starts with them
-    blocked and unblocks them once it ignores SIGINT); a signal that arrives meanwhile is raised after."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPT_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def _ignore(signum: int, frame: object) -> None:
-    pass
-
-
-def _worker_init() -> None:
-    """In each worker: Ctrl-C reaches the whole process group, but only the main process acts on it;
-    SIGTERM, which the main process sends to stop a worker, ends it at once (its default).
-
-    SIGINT is caught and dropped rather than set to SIG_IGN, which programs the worker starts would
-    inherit: ctypes.util.find_library runs ldconfig and gcc while WeasyPrint loads, and Ctrl-C must
-    end those too (a handler is reset to the default in a started program). SA_RESTART: the signal
-    interrupts no system call in the worker.
-    """
-    signal.signal(signal.SIGINT, _ignore)
-    if hasattr(signal, "siginterrupt"):
-        signal.siginterrupt(signal.SIGINT, False)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPT_SIGNALS)
-
-
-class WorkerCrashed(Exception):
-    """A worker process ended while it was writing an output (killed from outside, or a crash)."""
-
-
-class _RemoteTraceback(Exception):
-    """The worker's traceback, as the __cause__ of an exception it raised (BRIEFGEN_DEBUG=1 shows it)."""
-
-    def __str__(self) -> str:
-        return self.args[0]
-
-
-def _die_with_parent(parent: int) -> None:
-    """Linux: the kernel kills this worker when the main process dies, even by SIGKILL, so no worker
-    goes on writing outputs for a build nobody is waiting for. Elsewhere the workers notice between jobs."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        os._exit(1)
-
-
-def _worker_main(conn, parent: int) -> None:
-    """A worker process: run each job the main process sends, reply with its Output or its exception."""
-    _die_with_parent(parent)
-    _worker_init()
-    while True:
-        while not conn.poll(1.0):
-            if os.getppid() != parent:  # the main process was killed: nobody wants the rest
-                return
-        try:
-            job = conn.recv()
-        except EOFError:
-            return
-        if job is None:
-            return
-        try:
-            reply = ("ok", run_job(job), None)
-        except Exception as exc:
-            import traceback
-
-            reply = ("error", exc, traceback.format_exc())
-        try:
-            conn.send(reply)
-        except Exception:  # an exception that does not pickle
-            conn.send(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}"), reply[2]))
-
-
-class _Workers:
-    """`count` worker processes that each run one job at a time, and can all be stopped at once.
-
-    Not concurrent.futures.ProcessPoolExecutor: it cannot stop work that has started (terminate_workers()
-    comes in Python 3.14), and terminating its processes from outside trips its own clean-up: on 3.11,
-    interpreter exit then prints "Exception ignored in: <module 'threading'> ... OSError: [Errno 9] Bad
-    file descriptor" from its exit hook, in about one interrupted build in six. Here the main process
-    owns all of it, with no threads: one pipe per worker, a job to each idle worker, results read as they
-    come, and on an interrupt SIGTERM to every worker.
-    """
-
-    def __init__(self, count: int):
-        import multiprocessing
-
-        context = multiprocessing.get_context()
-        self.processes: list = []
-        self.idle: list = []
-        self.busy: dict = {}  # connection → index of the job its worker runs
-        with _interrupts_blocked():  # each child starts with them blocked (see _worker_init)
-            for _ in range(count):
-                ours, theirs = context.Pipe()
-                process = context.Process(target=_worker_main, args=(theirs, os.getpid()), daemon=True,
-                                          name="briefgen-worker")
-                self.processes.append(process)
-                process.start()
-                theirs.close()
-                self.idle.append(ours)
-
-    def run(self, work: list[Job]) -> Iterator[tuple[int, str, Any, str | None]]:
-        """(index, "ok" or "error", Output or exception, traceback) for each job, as they finish."""
-        from multiprocessing.connection import wait
-
-        waiting = list(enumerate(work))
-        while waiting or self.busy:
-            while waiting and self.idle:
-                conn = self.idle.pop()
-                index, job = waiting.pop(0)
-                self.busy[conn] = index
-                try:
-                    conn.send(job)
-                except OSError:  # the worker is gone: recv says so below
-                    pass
-            for conn in wait(list(self.busy)):
-                index = self.busy.pop(conn)
-                try:
-                    kind, value, trace = conn.recv()
-                except (EOFError, OSError):
-                    raise WorkerCrashed(f"a worker process ended while writing {display_path(work[index].target)}"
-                                        ) from None
-                self.idle.append(conn)
-                yield index, kind, value, trace
-
-    def close(self) -> None:
-        """All jobs done: let the workers end, and wait for them."""
-        for conn in self.idle:
-            try:
-                conn.send(None)
-            except OSError:
-                pass
-        for process in self.processes:
-            process.join(5)
-        self.stop()
-
-    def stop(self, grace: float = 0.5) -> None:
-        """End every worker now, running or idle: SIGTERM (which a worker does not catch), then SIGKILL
-        for any still there after `grace` seconds; wait for each to end."""
-        from multiprocessing.connection import wait
-
-        started = [p for p in self.processes if p.pid is not None]
-        for process in started:
-            if process.exitcode is None:
-                try:
-                    process.terminate()
-                except OSError:  # ended meanwhile
-                    pass
-        deadline = time.monotonic() + grace
-        left = {p.sentinel: p for p in started}
-        while left and time.monotonic() < deadline:
-            for ended in wait(list(left), timeout=max(0.0, deadline - time.monotonic())):
-                left.pop(ended)
-        for process in left.values():
-            try:
-                process.kill()
-            except OSError:
-                pass
-        for process in started:
-            process.join(grace)  # reap it
-        for conn in [*self.idle, *self.busy]:
-            conn.close()
-        self.idle, self.busy = [], {}
 
 
 def _name_temps(work: list[Job]) -> None:
@@ -369,7 +108,7 @@ def _written(work: list[Job]) -> int:
     return sum(1 for job in work if (now := _file_id(job.target)) is not None and now != job.before)
 
 
-def _backend(fmt: str) -> Callable[..., tuple[bytes, dict]]:
+def _backend(fmt: str) -> Callable[..., tuple[bytes, dict[str, Any]]]:
     """The function that renders HTML to this format's bytes. Imported lazily: WeasyPrint alone costs
     about a second to import."""
     if fmt == "pdf":
@@ -434,23 +173,24 @@ def _running(pid: int) -> bool:
 
 
 def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Path, user_templates: Path | None,
-          jobs: int = 0, on_written: Callable[[Output], None] | None = None, since=None) -> list[Output]:
+          jobs: int = 0, on_written: Callable[[Output], None] | None = None,
+          since: FactDate | None = None) -> list[Output]:
     """Write each audience's briefing in each format into `out_dir`; the outputs in the order asked for.
 
     Raises BriefgenError listing every problem, or BuildInterrupted on Ctrl-C or SIGTERM (raised within
     a second: the workers are terminated and this build's temporary files removed).
     """
     work: list[Job] = []
-    count = _count
+    count = raised_count()
     with handle_interrupts():
         try:
             work = _plan(base, audiences, formats, out_dir, user_templates, since)
-            if _count != count:  # raised while the HTML was rendered, and swallowed there
+            if raised_count() != count:  # raised while the HTML was rendered, and swallowed there
                 raise Interrupted()
             return _run(work, jobs, on_written)
         except BaseException as exc:
             # An error that an interrupt caused (a library that caught it and failed) is that interrupt.
-            if not isinstance(exc, (Interrupted, KeyboardInterrupt)) and _count == count:
+            if not isinstance(exc, (Interrupted, KeyboardInterrupt)) and raised_count() == count:
                 raise
             with ignoring_interrupts():
                 written = _written(work)
@@ -459,7 +199,7 @@ def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
 
 
 def _plan(base: FactBase, audiences: list[str], formats: list[str], out_dir: Path, user_templates: Path | None,
-          since) -> list[Job]:
+          since: FactDate | None) -> list[Job]:
     """Render each audience's HTML here (templates, chart) and list the jobs for the backends."""
     from .chart import draw_chart
     from .context import build_context
@@ -483,8 +223,8 @@ def _plan(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
             # An <img> with alt text (not inline SVG) so the tagged PDF carries the alt text too;
             # data-asset tells the Word backend which PNG stands in for the SVG.
             data = base64.b64encode(funding_chart.svg.encode("utf-8")).decode("ascii")
-            image = (f'<img class="chart" src="data:image/svg+xml;base64,{data}" alt="{_attr(funding_chart.alt)}" '
-                     f'data-asset="funding-chart">')
+            alt = attribute_text(funding_chart.alt)
+            image = f'<img class="chart" src="data:image/svg+xml;base64,{data}" alt="{alt}" data-asset="funding-chart">'
         chart = {"img": Markup(image), "alt": funding_chart.alt if funding_chart else "",
                  "caption": funding_chart.caption if funding_chart else "", "title": base.briefing.funding_title}
         html = render_html(context, audience, user_templates, extra={"chart": chart})
@@ -534,20 +274,20 @@ def _run(work: list[Job], jobs: int, on_written: Callable[[Output], None] | None
         return []
     done: dict[int, Output | None] = {}  # None: failed, its problems are in `errors`
     outputs: list[Output] = []
-    errors: list = []
+    errors: list[Problem | str] = []
     workers = None
     try:
         _name_temps(work)
-        workers = _Workers(min(jobs or os.cpu_count() or 1, len(work)))
+        workers = Workers(min(jobs or os.cpu_count() or 1, len(work)), run_job)
         announced = 0
-        for index, kind, value, trace in workers.run(work):
+        for index, kind, value, trace in workers.run(work, lambda job: f"writing {display_path(job.target)}"):
             if kind == "ok":
                 done[index] = value
             elif isinstance(value, BriefgenError):
                 done[index] = None
                 errors += value.problems
             else:
-                raise value from _RemoteTraceback(trace)
+                raise value from RemoteTraceback(trace)
             while announced in done:
                 output = done[announced]
                 announced += 1
@@ -563,40 +303,5 @@ def _run(work: list[Job], jobs: int, on_written: Callable[[Output], None] | None
             _remove_temps(work)
         raise
     if errors:
-        raise BriefgenError(list(dict.fromkeys(str(e) for e in errors)))
+        raise BriefgenError(list(dict.fromkeys(str(e) for e in errors)))  # one line per problem, each once
     return outputs
-
-
-def html_title(html: str) -> str:
-    """The text of the page's <title>, entities decoded and white space collapsed ("" if it has none)."""
-    import lxml.html
-
-    try:
-        root = lxml.html.document_fromstring(html)
-    except Exception:  # lxml raises ParserError/ValueError for empty or unparsable input
-        return ""
-    title = root.find("head/title")
-    if title is None:
-        title = root.find(".//title")
-    return " ".join((title.text_content() if title is not None else "").split())
-
-
-def _attr(text: str) -> str:
-    return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;"))
-
-
-_HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
-_TOC_PLACEHOLDER = '<nav class="toc" aria-label="Contents"></nav>'
-
-
-def add_table_of_contents(html: str) -> str:
-    """Fill the template's empty <nav class="toc"> with links to every h2/h3 that has an id."""
-    if _TOC_PLACEHOLDER not in html:
-        return html
-    entries = []
-    for level, anchor, text in _HEADING.findall(html):
-        label = re.sub(r"<[^>]+>", "", text).strip()
-        entries.append(f'<li class="level-{int(level) - 1}"><a href="#{anchor}">{label}</a></li>')
-    toc = ('<nav class="toc" aria-label="Contents">\n<p class="toc-title"><strong>Contents</strong></p>\n<ol>\n'
-           + "\n".join(entries) + "\n</ol>\n</nav>")
-    return html.replace(_TOC_PLACEHOLDER, toc, 1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def display_path(path: Path | str) -> str:
 class BriefgenError(Exception):
     """Bad input or a failed build. Carries every problem found, not just the first."""
 
-    def __init__(self, problems: list[Problem] | Problem | str):
+    def __init__(self, problems: Sequence[Problem | str] | Problem | str):
         if isinstance(problems, (Problem, str)):
             problems = [problems]
         self.problems: list[Problem | str] = list(problems)
