@@ -28,7 +28,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .errors import Problem
-from .model import FactBase, Funding, Qualifier, did_you_mean
+from .facts import FieldPath
+from .housestyle import HouseStyle
+from .model import FactBase, Funding, Qualifier, Relation
+from .text_hygiene import did_you_mean
 
 _LOWER = {Qualifier.EXACT, Qualifier.OVER, Qualifier.AT_LEAST}
 _UPPER = {Qualifier.EXACT, Qualifier.ALMOST, Qualifier.UNDER, Qualifier.UP_TO}
@@ -39,6 +42,7 @@ _UPPER = {Qualifier.EXACT, Qualifier.ALMOST, Qualifier.UNDER, Qualifier.UP_TO}
 
 def check_relations(base: FactBase) -> list[Problem]:
     located = base.located
+    style = HouseStyle(base.briefing.language)
     problems: list[Problem] = []
     by_id = {f.id: f for f in base.funding}
     organisations = {o.id for o in base.organisations}
@@ -47,7 +51,8 @@ def check_relations(base: FactBase) -> list[Problem]:
             if value is not None and value not in organisations:
                 problems.append(located.problem(commitment, (field_name,), f"unknown organisation id '{value}'"
                                                                            f"{did_you_mean(value, organisations)}"))
-        relations = [(("part_of", "id"), commitment.part_of)] if commitment.part_of else []
+        relations: list[tuple[FieldPath, Relation]] = [(("part_of", "id"), commitment.part_of)] \
+            if commitment.part_of else []
         relations += [(("overlaps", i, "id"), r) for i, r in enumerate(commitment.overlaps)]
         for path, relation in relations:
             if relation.id == commitment.id:
@@ -65,15 +70,17 @@ def check_relations(base: FactBase) -> list[Problem]:
             step = by_id.get(step.part_of.id)
         if step is not None and step.id in seen:
             chain = " → ".join(seen + [step.id])
-            problems.append(located.problem(commitment, ("part_of", "id"), f"'part_of' goes round in a circle: {chain}"))
+            problems.append(located.problem(commitment, ("part_of", "id"),
+                                            f"'part_of' goes round in a circle: {chain}"))
             continue
         if (parent.currency == commitment.currency and parent.amount is not None and commitment.amount is not None
                 and commitment.amount > parent.amount
                 and parent.qualifier in (Qualifier.EXACT, Qualifier.ALMOST, Qualifier.UNDER, Qualifier.UP_TO)
                 and commitment.qualifier in (Qualifier.EXACT, Qualifier.OVER, Qualifier.AT_LEAST)):
-            problems.append(located.problem(
-                commitment, ("amount",), f"{commitment.amount:,f} {commitment.currency} is more than the "
-                                         f"{parent.amount:,f} {parent.currency} of '{parent.id}' it is part of"))
+            part = style.amount_in_message(commitment.amount, commitment.currency)
+            whole = style.amount_in_message(parent.amount, parent.currency)
+            problems.append(located.problem(commitment, ("amount",),
+                                            f"{part} is more than the {whole} of '{parent.id}' it is part of"))
     return problems
 
 
@@ -136,6 +143,15 @@ def _aggregate(counted: list[Funding], anything_left_out: bool) -> Qualifier:
     return Qualifier.ABOUT
 
 
+def _preferred_currency(representatives: list[Funding]) -> str:
+    """The currency a group spanning currencies counts in: the most members, then the most exact amounts, then
+    the code."""
+    def preference(code: str) -> tuple[int, int, str]:
+        mine = [r for r in representatives if r.currency == code]
+        return (-len(mine), -sum(r.qualifier is Qualifier.EXACT for r in mine), code)
+    return min(sorted({r.currency for r in representatives}), key=preference)
+
+
 def honest_totals(funding: list[Funding]) -> HonestTotals:
     """What can be added up without counting any money twice; `funding` in the order to report it."""
     result = HonestTotals()
@@ -160,9 +176,9 @@ def honest_totals(funding: list[Funding]) -> HonestTotals:
     # An overlap with a part is an overlap with the whole that holds it.
     edges: dict[str, set[str]] = {}
     for item in funding:
-        for other in item.overlap_ids:
-            if other in by_id:
-                a, b = whole(item.id), whole(other)
+        for other_id in item.overlap_ids:
+            if other_id in by_id:
+                a, b = whole(item.id), whole(other_id)
                 if a != b:
                     edges.setdefault(a, set()).add(b)
                     edges.setdefault(b, set()).add(a)
@@ -178,12 +194,8 @@ def honest_totals(funding: list[Funding]) -> HonestTotals:
                 for other in sub:
                     if other is not largest:
                         result.left_out.append(LeftOut(other, "overlaps", [largest]))
-        currencies = sorted({r.currency for r in representatives})
-        if len(currencies) > 1:
-            def preference(code: str) -> tuple[int, int, str]:
-                mine = [r for r in representatives if r.currency == code]
-                return (-len(mine), -sum(r.qualifier is Qualifier.EXACT for r in mine), code)
-            keep = min(currencies, key=preference)
+        if len({r.currency for r in representatives}) > 1:
+            keep = _preferred_currency(representatives)
             kept = [r for r in representatives if r.currency == keep]
             for other in representatives:
                 if other.currency != keep:

@@ -159,6 +159,12 @@ class HouseStyle:
         text = f"{symbol}{NBSP}{number}" if symbol[-1:].isalpha() else f"{symbol}{number}"
         return self._qualified(text, qualifier)
 
+    def amount_in_message(self, amount: Decimal, currency: str | None = None) -> str:
+        """An amount as a check's message names it: in full, with its currency when it has one, and plain
+        spaces for a terminal: "NOK 6,200,000,000", "£1,000,000", "9,999,999,999,999.999999"."""
+        text = self.money(amount, currency, short=False) if currency else self._number(amount)
+        return text.replace(NBSP, " ")
+
     def _compact(self, amount: Decimal, currency: str) -> str | None:
         from babel.numbers import format_compact_currency
 

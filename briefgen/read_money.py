@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from .model import Qualifier
+from .values import Qualifier
 
 # Words a source puts before an amount, and what they mean for the amount.
 QUALIFIER_WORDS: dict[str, Qualifier] = {

@@ -228,7 +228,7 @@ def test_another_topic_passes_check(tmp_path):
     ('date: "2020-06-04"', 'date: "2020-04-06"', "id: swiss-decision-2020",
      "events[3].date: 2020-04-06 (April 6, 2020) agrees with none of the dates its quotes state: '04.06.2020'"),
     ('amount: "1500000000"', 'amount: "7500000000"', "id: norway-monitoring",
-     "funding[1].amount: 7,500,000,000 NOK is more than the 6,250,000,000 NOK of 'norway-basin-fund' it is part of"),
+     "funding[1].amount: NOK 7,500,000,000 is more than the NOK 6,250,000,000 of 'norway-basin-fund' it is part of"),
     ("part_of: us-global-2020", "part_of: us-arvelo-share", "id: us-arvelo-share",
      "funding[8].part_of.id: a commitment cannot be related to itself"),
     ("currency: EUR", "currency: XYZ", "id: ec-2016",
