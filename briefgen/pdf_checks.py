@@ -33,14 +33,17 @@ most of 31).
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary
 
-from .backends.pdf_structure import MarkedContent, Node, ObjectRef, read_tree
+from .backends.pdf_content import mcid_of
+from .backends.pdf_tree import MarkedContent, Node, Value, annotation_owners, attribute_dicts, read_tree
 
-_PAINT = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "Tj", "TJ", "'", '"', "Do", "sh"}
+# Operators that paint: paths, text, XObjects, shadings and inline images ("BI").
+_PAINT = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "Tj", "TJ", "'", '"', "Do", "sh", "BI"}
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _DC = "http://purl.org/dc/elements/1.1/"
 _PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
@@ -67,7 +70,8 @@ def _catalog(pdf: pikepdf.Pdf) -> list[str]:
     failures = []
     root = pdf.Root
     mark_info = root.get("/MarkInfo")
-    if not isinstance(mark_info, Dictionary) or mark_info.get("/Marked") is not True:
+    marked: Value | None = mark_info.get("/Marked") if isinstance(mark_info, Dictionary) else None
+    if marked is not True:
         failures.append("01-005 catalog has no /MarkInfo with /Marked true")
     if "/StructTreeRoot" not in root:
         failures.append("01-005 catalog has no /StructTreeRoot")
@@ -75,7 +79,7 @@ def _catalog(pdf: pikepdf.Pdf) -> list[str]:
     if lang is None or not str(lang).strip():
         failures.append("11-001 catalog has no /Lang")
     preferences = root.get("/ViewerPreferences")
-    display = preferences.get("/DisplayDocTitle") if isinstance(preferences, Dictionary) else None
+    display: Value | None = preferences.get("/DisplayDocTitle") if isinstance(preferences, Dictionary) else None
     if display is None:
         failures.append("07-001 /ViewerPreferences has no /DisplayDocTitle")
     elif display is not True:
@@ -105,7 +109,8 @@ def _metadata(pdf: pikepdf.Pdf) -> list[str]:
     parts += [e.text for e in tree.iter(f"{{{_PDFUAID}}}part")]
     if not any(p and p.strip() for p in parts):
         failures.append("06-002 XMP metadata has no PDF/UA identifier (pdfuaid:part)")
-    titles = ["".join(t.itertext()).strip() for t in tree.iter(f"{{{_DC}}}title")]
+    titles = ["".join(text for text in t.itertext() if isinstance(text, str)).strip()
+              for t in tree.iter(f"{{{_DC}}}title")]
     if not any(titles):
         failures.append("06-003 XMP metadata has no dc:title")
     return failures
@@ -124,7 +129,7 @@ def _structure(pdf: pikepdf.Pdf, roots: list[Node]) -> list[str]:
     header_ids_used = set()
     for node in nodes:
         if node.kind == "/TD":
-            for attributes in _attribute_dicts(node):
+            for attributes in attribute_dicts(node):
                 for value in attributes.get("/Headers", Array()):
                     header_ids_used.add(bytes(value))
     headings = []
@@ -138,7 +143,7 @@ def _structure(pdf: pikepdf.Pdf, roots: list[Node]) -> list[str]:
             if not any(n.kind == "/TR" for n in node.walk()):
                 failures.append(f"09-004 /Table{_page_label(node)} has no rows")
         elif node.kind == "/TH":
-            has_scope = any("/Scope" in a for a in _attribute_dicts(node))
+            has_scope = any("/Scope" in a for a in attribute_dicts(node))
             used_id = "/ID" in node.obj and bytes(node.obj.ID) in header_ids_used
             if not has_scope and not used_id:
                 failures.append(f"15-003 /TH{_page_label(node)} has neither /Scope nor an /ID used by /Headers")
@@ -146,29 +151,18 @@ def _structure(pdf: pikepdf.Pdf, roots: list[Node]) -> list[str]:
             headings.append(node)
     if headings and headings[0].kind != "/H1":
         failures.append(f"14-002 the first heading is {headings[0].kind[1:]}, not H1")
-    for before, after in zip(headings, headings[1:]):
+    for before, after in pairwise(headings):
         if int(after.kind[2]) > int(before.kind[2]) + 1:
             failures.append(f"14-003 {after.kind[1:]}{_page_label(after)} follows {before.kind[1:]}: "
                             f"a heading level is skipped")
     return failures
 
 
-def _attribute_dicts(node: Node) -> list[Dictionary]:
-    value = node.obj.get("/A")
-    values = list(value) if isinstance(value, Array) else [value]
-    return [v for v in values if isinstance(v, Dictionary)]
-
-
 # --- annotations -----------------------------------------------------------------------------------
 
 
 def _annotations(pdf: pikepdf.Pdf, roots: list[Node]) -> list[str]:
-    owner_kind: dict[tuple[int, int], str] = {}
-    for root in roots:
-        for node in root.walk():
-            for kid in node.kids:
-                if isinstance(kid, ObjectRef) and kid.annotation.is_indirect:
-                    owner_kind[kid.annotation.objgen] = node.kind
+    owner_kind = {objgen: node.kind for objgen, node in annotation_owners(roots).items()}
     failures = []
     for number, page in enumerate(pdf.pages, start=1):
         for annotation in page.obj.get("/Annots", Array()):
@@ -204,17 +198,11 @@ def _content(pdf: pikepdf.Pdf, roots: list[Node]) -> list[str]:
         artifact_in_tagged = tagged_in_artifact = 0
         unowned: list[int] = []
         for instruction in pikepdf.parse_content_stream(page):
-            if isinstance(instruction, pikepdf.ContentStreamInlineImage):
-                op = "BI"
-                operands = []
-            else:
-                operands, op = instruction.operands, str(instruction.operator)
-            if op in ("BDC", "BMC"):
+            op = "BI" if isinstance(instruction, pikepdf.ContentStreamInlineImage) else str(instruction.operator)
+            if isinstance(instruction, pikepdf.ContentStreamInstruction) and op in ("BDC", "BMC"):
+                operands = instruction.operands
                 tag = str(operands[0]) if operands else ""
-                mcid = None
-                if op == "BDC" and len(operands) > 1 and isinstance(operands[1], Dictionary) \
-                        and "/MCID" in operands[1]:
-                    mcid = int(operands[1].MCID)
+                mcid = mcid_of(instruction) if op == "BDC" else None
                 if tag == "/Artifact":
                     if "tagged" in stack:
                         artifact_in_tagged += 1
@@ -230,9 +218,8 @@ def _content(pdf: pikepdf.Pdf, roots: list[Node]) -> list[str]:
             elif op == "EMC":
                 if stack:
                     stack.pop()
-            elif op in _PAINT or op == "BI":
-                if "artifact" not in stack and "tagged" not in stack:
-                    unmarked[op] = unmarked.get(op, 0) + 1
+            elif op in _PAINT and "artifact" not in stack and "tagged" not in stack:
+                unmarked[op] = unmarked.get(op, 0) + 1
         if unmarked:
             ops = ", ".join(f"{op} ×{count}" for op, count in sorted(unmarked.items()))
             failures.append(f"01-005 page {number} paints outside marked content ({ops})")
@@ -255,7 +242,7 @@ def _fonts(pdf: pikepdf.Pdf) -> list[str]:
     seen_fonts: set[tuple[int, int]] = set()
     seen_resources: set[tuple[int, int]] = set()
 
-    def check_font(font) -> None:
+    def check_font(font: pikepdf.Object) -> None:
         if not isinstance(font, Dictionary):
             return
         if font.is_indirect:
@@ -277,7 +264,7 @@ def _fonts(pdf: pikepdf.Pdf) -> list[str]:
         if not embedded:
             failures.append(f"31-009 font {str(font.get('/BaseFont', '(unnamed)'))[1:]} is not embedded")
 
-    def walk_resources(resources) -> None:
+    def walk_resources(resources: pikepdf.Object | None) -> None:
         if not isinstance(resources, Dictionary):
             return
         if resources.is_indirect:

@@ -11,6 +11,7 @@ nothing, and must find exactly the fault planted in a damaged copy.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import lxml.html
@@ -87,7 +88,7 @@ def test_one_table_per_html_table_with_its_header_once(structures, audience):
     html_tables = [t for t in entry["html"].iter("table") if rendered(t)]
     pdf_tables = [n for n in entry["nodes"] if n.kind == "/Table"]
     assert len(pdf_tables) == len(html_tables)
-    for html_table, pdf_table in zip(html_tables, pdf_tables):
+    for html_table, pdf_table in zip(html_tables, pdf_tables, strict=True):
         head_rows = html_table.xpath("./thead/tr")
         body_rows = html_table.xpath("./tbody/tr | ./tr | ./tfoot/tr")
         assert len(kids_of(pdf_table, "/THead")) == (1 if head_rows else 0)
@@ -150,13 +151,13 @@ def test_figures_have_alt_and_a_bbox_where_the_image_is(structures, audience):
         return
     placed = image_boxes(entry["html_text"])
     assert len(placed) == len(figures)
-    for figure, image, (page_index, expected) in zip(figures, images, placed):
+    for figure, image, (page_index, expected) in zip(figures, images, placed, strict=True):
         assert str(figure.obj.Alt) == image.get("alt")
         bbox = [float(v) for v in figure.obj.A.BBox]
         assert figure.page == page_index
         media = [float(v) for v in entry["pdf"].pages[page_index].MediaBox]
         assert media[0] <= bbox[0] < bbox[2] <= media[2] and media[1] <= bbox[1] < bbox[3] <= media[3], bbox
-        assert all(abs(a - b) <= 1 for a, b in zip(bbox, expected)), (bbox, expected)
+        assert all(abs(a - b) <= 1 for a, b in zip(bbox, expected, strict=True)), (bbox, expected)
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
@@ -260,7 +261,8 @@ def test_long_table_and_list_across_pages_are_one_each_and_bytes_repeat(tmp_path
         (figure,) = [n for n in nodes if n.kind == "/Figure"]
         ((page_index, expected),) = image_boxes(html)
         assert figure.page == page_index and str(figure.obj.Alt) == "A red box"
-        assert all(abs(float(a) - b) <= 1 for a, b in zip(figure.obj.A.BBox, expected)), (figure.obj.A.BBox, expected)
+        assert all(abs(float(a) - b) <= 1 for a, b in zip(figure.obj.A.BBox, expected, strict=True)), \
+            (figure.obj.A.BBox, expected)
 
 
 # --- the checker finds exactly the fault planted in a damaged copy
@@ -325,7 +327,7 @@ def remove_scope(pdf, nodes):
 
 def skip_a_heading_level(pdf, nodes):
     headings = [n for n in nodes if re.fullmatch(r"/H\d", n.kind)]
-    after = next(b for a, b in zip(headings, headings[1:]) if (a.kind, b.kind) == ("/H1", "/H2"))
+    after = next(b for a, b in pairwise(headings) if (a.kind, b.kind) == ("/H1", "/H2"))
     after.obj.S = pikepdf.Name("/H3")
     return f"14-003 H3 on page {after.page + 1} follows H1: a heading level is skipped"
 

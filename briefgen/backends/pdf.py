@@ -33,17 +33,19 @@ import re
 import stat
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from ..atomic import write_atomically
 from ..errors import BriefgenError
 
 
-def project_only_fetcher(template_dirs: list[Path], fatal: bool = True):
+def project_only_fetcher(template_dirs: list[Path], fatal: bool = True) -> Any:
     """WeasyPrint's URL fetcher, limited to data: URLs and files inside the template folders.
 
     Anything else raises: with `fatal`, an error that stops the rendering (the PDF build reports it);
     without, one WeasyPrint logs and skips (a layout made only to measure). One definition, so the PDF
-    and everything that lays the same HTML out fetch exactly the same things.
+    and everything that lays the same HTML out fetch exactly the same things. Returns a WeasyPrint
+    URLFetcher (untyped, hence Any).
     """
     from urllib.parse import unquote, urlsplit
 
@@ -52,8 +54,8 @@ def project_only_fetcher(template_dirs: list[Path], fatal: bool = True):
     roots = [Path(d).resolve() for d in template_dirs]
     refusal = FatalURLFetchingError if fatal else URLFetchingError
 
-    class ProjectOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
+    class ProjectOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped: URLFetcher is Any
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
             scheme = url.split(":", 1)[0].lower()
             if scheme == "data":
                 return super().fetch(url, headers)
@@ -135,16 +137,16 @@ def check_embedded_fonts(data: bytes, html: str, template_name: str) -> None:
                             f"Arial or Liberation Sans; the PDF would have used {', '.join(sorted(names))})")
 
 
-def write_pdf(html: str, path: Path, meta: dict, assets: dict[str, bytes], template_dirs: list[Path],
-              template_name: str = "template", **_: object) -> dict:
+def write_pdf(html: str, path: Path, meta: dict[str, str], assets: dict[str, bytes], template_dirs: list[Path],
+              template_name: str = "template") -> dict[str, int]:
     """Write the PDF for `html` to `path`, atomically. Returns {"pages": N}."""
     data, info = pdf_bytes(html, meta, assets, template_dirs, template_name)
     write_atomically(path, data)
     return info
 
 
-def pdf_bytes(html: str, meta: dict, assets: dict[str, bytes], template_dirs: list[Path],
-              template_name: str = "template", **_: object) -> tuple[bytes, dict]:
+def pdf_bytes(html: str, meta: dict[str, str], assets: dict[str, bytes], template_dirs: list[Path],
+              template_name: str = "template", **_: object) -> tuple[bytes, dict[str, int]]:
     """The tagged PDF for `html` (PDF/UA-1, structure repaired), and {"pages": N}."""
     import warnings
 
@@ -185,7 +187,7 @@ def pdf_bytes(html: str, meta: dict, assets: dict[str, bytes], template_dirs: li
         with record_structure_sources() as sources:
             data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
     except FatalURLFetchingError as exc:
-        raise BriefgenError(f"{template_name}: {exc}")
+        raise BriefgenError(f"{template_name}: {exc}") from exc
     finally:
         logger.removeHandler(handler)
         logger.propagate = previous_propagate
@@ -193,7 +195,7 @@ def pdf_bytes(html: str, meta: dict, assets: dict[str, bytes], template_dirs: li
         raise BriefgenError([f"{template_name}: PDF rendering problem: {message}" for message in captured])
     check_embedded_fonts(data, html, template_name)
     try:
-        data, _ = repair_structure(data, html, sources)
+        data = repair_structure(data, html, sources)[0]
     except Exception as exc:  # a structure the repair does not understand: say so rather than ship it
         raise BriefgenError(f"{template_name}: could not repair the PDF's tagged structure: "
                             f"{type(exc).__name__}: {exc}") from exc
