@@ -31,11 +31,19 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.text import Annotation
 
 ALT_TEXT_LIMIT = 250
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000"]
-PNG_DPI = 320  # the figure is 6.3 in wide: 320 dpi keeps at least 300 dpi when Word stretches it to the 6.7 in text width
+# The figure is 6.3 in wide: 320 dpi keeps at least 300 dpi when Word stretches it to the 6.7 in text width.
+PNG_DPI = 320
 
 
 @dataclass
@@ -107,7 +115,7 @@ def caption(rows: list[dict[str, Any]], summary: dict[str, Any] | None = None) -
     return " ".join(words)
 
 
-def _figure(rows: list[dict[str, Any]], left_out: set[str]):
+def _figure(rows: list[dict[str, Any]], left_out: set[str]) -> tuple[Figure, ModuleType]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -127,8 +135,8 @@ def _figure(rows: list[dict[str, Any]], left_out: set[str]):
     panel_height = 1.55 if len(currencies) <= 2 else 1.15
     fig, axes = plt.subplots(len(currencies), 1, figsize=(6.3, 0.9 + panel_height * len(currencies)),
                              squeeze=False, sharex=True)
-    labels = []
-    for panel, (axis, currency) in enumerate(zip(axes[:, 0], currencies)):
+    labels: list[tuple[Axes, Annotation]] = []  # each label with the panel it is in
+    for panel, (axis, currency) in enumerate(zip(axes[:, 0], currencies, strict=True)):
         colour = PALETTE[panel % len(PALETTE)]
         mine = [r for r in rows if r["currency"] == currency]
         points = [r for r in mine if not r.get("period_start") and r["amount"] is not None]
@@ -145,8 +153,9 @@ def _figure(rows: list[dict[str, Any]], left_out: set[str]):
                 hatched = row["id"] in left_out
                 axis.bar([x], [height], width=width * 0.9, color="white" if hatched else colour,
                          edgecolor=colour, hatch="////" if hatched else None, linewidth=1.0)
-                labels.append(axis.annotate(row["amount_text"].split(" (")[0], (x, height), textcoords="offset points",
-                                            xytext=(0, 2), ha="center", va="bottom", fontsize=7))
+                labels.append((axis, axis.annotate(row["amount_text"].split(" (")[0], (x, height),
+                                                   textcoords="offset points", xytext=(0, 2), ha="center",
+                                                   va="bottom", fontsize=7)))
                 top = max(top, height)
         for row in spans:
             amount = row["amount"] if row["amount"] is not None else _rate_amount(row)
@@ -162,8 +171,8 @@ def _figure(rows: list[dict[str, Any]], left_out: set[str]):
             text = row["amount_text"].split(" (")[0] + (" in all" if not dashed else "")
             if row["id"] in left_out:
                 text += " (may overlap)"
-            labels.append(axis.annotate(text, ((start + end) / 2, height), textcoords="offset points",
-                                        xytext=(0, 3), ha="center", va="bottom", fontsize=7))
+            labels.append((axis, axis.annotate(text, ((start + end) / 2, height), textcoords="offset points",
+                                               xytext=(0, 3), ha="center", va="bottom", fontsize=7)))
             top = max(top, height)
         axis.set_ylim(0, (top or 1) * 1.45)
         axis.set_ylabel(f"{currency} (millions)")
@@ -188,21 +197,22 @@ def _rate_amount(row: dict[str, Any]) -> Decimal:
     return row.get("rate_amount") or Decimal(0)
 
 
-def _separate_labels(fig, labels) -> None:
+def _separate_labels(fig: Figure, labels: list[tuple[Axes, Annotation]]) -> None:
     """Move labels up until none overlaps another label or a bar in the same panel, and make room for them."""
-    renderer = fig.canvas.get_renderer()
+    # The canvas is Agg's (matplotlib.use("Agg") in _figure), whose get_renderer matplotlib leaves untyped.
+    renderer = cast("FigureCanvasAgg", fig.canvas).get_renderer()  # type: ignore[no-untyped-call]
     placed: list[tuple[Any, Any]] = [(patch.axes, patch.get_window_extent(renderer))
-                                     for label in labels for patch in label.axes.patches]
-    for label in sorted(labels, key=lambda a: (id(a.axes), a.xy[1])):
+                                     for panel, _ in labels for patch in panel.patches]
+    for panel, label in sorted(labels, key=lambda pair: (id(pair[0]), pair[1].xy[1])):
         for _ in range(12):
             box = label.get_window_extent(renderer).expanded(1.04, 1.1)
-            if not any(other_axes is label.axes and box.overlaps(other) for other_axes, other in placed):
+            if not any(other_axes is panel and box.overlaps(other) for other_axes, other in placed):
                 break
             x, y = label.xyann
             label.xyann = (x, y + 9)
-        placed.append((label.axes, label.get_window_extent(renderer)))
-    for axis in {label.axes for label in labels}:
-        highest = max(label.get_window_extent(renderer).y1 for label in labels if label.axes is axis)
+        placed.append((panel, label.get_window_extent(renderer)))
+    for axis in {panel for panel, _ in labels}:
+        highest = max(label.get_window_extent(renderer).y1 for panel, label in labels if panel is axis)
         inverse = axis.transData.inverted()
         needed = inverse.transform((0, highest + 4))[1]
         bottom, top = axis.get_ylim()

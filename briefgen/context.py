@@ -19,11 +19,11 @@ to number it, and the notes are printed together in one place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from .funding import HonestTotals, honest_totals
 from .housestyle import HouseStyle, person_with_office, prose
-from .model import Event, FactBase, FactDate, Figure, Funding, Precision, SourceRef
+from .model import Event, FactBase, FactDate, Figure, Funding, Organisation, Person, Precision, SourceRef
 
 # --------------------------------------------------------------------------- sources as numbered notes
 
@@ -37,7 +37,7 @@ class SourceNotes:
     numbers: dict[str, int] = field(default_factory=dict)
 
     def cite(self, refs: list[SourceRef]) -> list[dict[str, Any]]:
-        cited = []
+        cited: list[dict[str, Any]] = []
         for ref in refs:
             if ref.seed not in self.numbers:
                 self.numbers[ref.seed] = len(self.numbers) + 1
@@ -97,16 +97,31 @@ class WorkingNotes:
                 for key, number_ in sorted(self._numbers.items(), key=lambda item: item[1])]
 
 
+@dataclass(frozen=True)
+class Say:
+    """People's prose → house style (`housestyle.prose`), organisation names as the list spells them."""
+
+    style: HouseStyle
+    names: tuple[str, ...]
+
+    @overload
+    def __call__(self, text: str) -> str: ...
+    @overload
+    def __call__(self, text: str | None) -> str | None: ...
+    def __call__(self, text: str | None) -> str | None:
+        return prose(self.style, text, self.names) if text else text
+
+
 # --------------------------------------------------------------------------- the context
 
 
-def _event_row(event: Event, people: dict, organisations: dict, notes: SourceNotes,
-               style: HouseStyle, working: WorkingNotes, say) -> dict[str, Any]:
-    actors = []
+def _event_row(event: Event, people: dict[str, Person], organisations: dict[str, Organisation], notes: SourceNotes,
+               style: HouseStyle, working: WorkingNotes, say: Say) -> dict[str, Any]:
+    actors: list[str] = []
     for actor in event.actors:
         if actor.person:
             actors.append(say(person_with_office(people[actor.person].name, actor.role)))
-        else:
+        elif actor.organisation:
             org = organisations[actor.organisation]
             actors.append(org.acronym or org.name)
     date = style.date(event.date)
@@ -121,8 +136,9 @@ def _event_row(event: Event, people: dict, organisations: dict, notes: SourceNot
     }
 
 
-def _funding_row(item: Funding, events: dict[str, Event], organisations: dict, notes: SourceNotes,
-                 style: HouseStyle, by_id: dict[str, Funding], working: WorkingNotes, say) -> dict[str, Any]:
+def _funding_row(item: Funding, events: dict[str, Event], organisations: dict[str, Organisation],
+                 notes: SourceNotes, style: HouseStyle, by_id: dict[str, Funding], working: WorkingNotes,
+                 say: Say) -> dict[str, Any]:
     event = events[item.event]
     equivalents = [style.money(e.amount, e.currency, e.qualifier) for e in item.equivalents]
     rate = style.rate(item.rate.amount, item.currency, item.rate.per, item.rate.qualifier) if item.rate else ""
@@ -132,10 +148,12 @@ def _funding_row(item: Funding, events: dict[str, Event], organisations: dict, n
 
     def short(other_id: str) -> str:
         other = by_id[other_id]
-        return style.money(other.amount, other.currency, other.qualifier) if other.amount is not None else \
-            style.rate(other.rate.amount, other.currency, other.rate.per)
+        if other.amount is not None:
+            return style.money(other.amount, other.currency, other.qualifier)
+        assert other.rate is not None  # the model gives every commitment an amount, a rate or both
+        return style.rate(other.rate.amount, other.currency, other.rate.per)
 
-    relations = []
+    relations: list[dict[str, Any]] = []
     if item.part_of is not None and item.part_of.id in by_id:
         relations.append({"kind": "part_of", "id": item.part_of.id, "amount": short(item.part_of.id),
                           "note": say(item.part_of.note), "sources": notes.cite(item.part_of.sources)})
@@ -188,7 +206,7 @@ def funding_summary(totals: HonestTotals, rows_by_id: dict[str, dict[str, Any]],
                     giver_names: dict[str | None, str | None]) -> dict[str, Any]:
     """The honest totals as numbers and as the one sentence every audience prints."""
     several_givers = len({t.giver for t in totals.totals} | {e.commitment.giver for e in totals.left_out}) > 1
-    lines = []
+    lines: list[dict[str, Any]] = []
     for total in totals.totals:
         count = len(total.counted)
         text = style.money(total.amount, total.currency, total.qualifier)
@@ -241,7 +259,8 @@ def funding_summary(totals: HonestTotals, rows_by_id: dict[str, dict[str, Any]],
             "headline": " ".join(headline), "has_total": bool(lines)}
 
 
-def _figure_row(figure: Figure, notes: SourceNotes, style: HouseStyle, working: WorkingNotes, say) -> dict[str, Any]:
+def _figure_row(figure: Figure, notes: SourceNotes, style: HouseStyle, working: WorkingNotes,
+                say: Say) -> dict[str, Any]:
     text = style.count(figure.value, figure.unit, figure.qualifier)
     note_key = working.add(f"period-{figure.id}", say(figure.label), say(figure.period.inferred)) \
         if figure.period.inferred else None
@@ -258,9 +277,9 @@ def chronological(events: list[Event]) -> list[Event]:
     that year, a month-only date after the days of that month — unless the event's ``sort_hint`` says
     "before ID" or "after ID", which moves it next to that event."""
     ordered = sorted(events, key=lambda e: (e.date.sort_key, e.id))
-    hinted = [e for e in ordered if e.sort_hint]
-    for event in hinted:
-        where, other_id = event.sort_hint.split(" ", 1)
+    hinted = [(e, e.sort_hint) for e in ordered if e.sort_hint]
+    for event, hint in hinted:
+        where, other_id = hint.split(" ", 1)
         others = [e for e in ordered if e.id == other_id and e is not event]
         if not others:
             continue  # reported by check
@@ -284,9 +303,7 @@ def build_context(base: FactBase, audience: str, since: FactDate | None = None) 
     working = WorkingNotes()
     names = tuple(sorted({o.name for o in base.organisations} | {o.acronym for o in base.organisations if o.acronym},
                          key=len, reverse=True))
-
-    def say(text: str | None) -> str | None:
-        return prose(style, text, names) if text else text
+    say = Say(style, names)
 
     people = {p.id: p for p in base.people}
     organisations = {o.id: o for o in base.organisations}
@@ -309,7 +326,8 @@ def build_context(base: FactBase, audience: str, since: FactDate | None = None) 
                               {f.giver: (organisations[f.giver].name if f.giver in organisations else None)
                                for f in base.funding})
     summary["title"] = base.briefing.funding_title
-    figures = [_figure_row(f, notes, style, working, say) for f in sorted(base.figures, key=lambda f: (f.period.start.sort_key, f.id))]
+    figures = [_figure_row(f, notes, style, working, say)
+               for f in sorted(base.figures, key=lambda f: (f.period.start.sort_key, f.id))]
     people_rows = [{"id": p.id, "name": p.name, "country": p.country, "roles": [say(r) for r in p.roles],
                     "sources": notes.cite(p.sources)} for p in sorted(base.people, key=lambda p: p.name)]
     organisation_rows = [{"id": o.id, "name": o.name, "acronym": o.acronym, "country": o.country,

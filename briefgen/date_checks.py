@@ -23,7 +23,7 @@ import datetime as dt
 
 from .errors import Problem
 from .housestyle import HouseStyle
-from .model import FactBase, FactDate, Figure, Funding, Precision, Seed, SourceRef
+from .model import Event, FactBase, FactDate, Figure, Funding, Precision, Seed, SourceRef
 from .read_dates import DateMention, find_dates, preceding_span, sentence_span
 
 _PRECISION_RANK = {Precision.YEAR: 0, Precision.MONTH: 1, Precision.DAY: 2}
@@ -72,7 +72,8 @@ def _mentions_around(base: FactBase, refs: list[SourceRef], quote_spans: dict[in
     return evidence
 
 
-def _closest_evidence(base, refs, quote_spans, month_first: bool) -> _Evidence:
+def _closest_evidence(base: FactBase, refs: list[SourceRef], quote_spans: dict[int, tuple[int, int]],
+                      month_first: bool) -> _Evidence:
     """The narrowest scope that states a date: the quotes, else their sentences, else the sentences before."""
     evidence = _Evidence()
     for scope in ("quote", "sentence", "preceding"):
@@ -95,15 +96,16 @@ def check_fact_dates(base: FactBase, quote_spans: dict[int, tuple[int, int]]) ->
     for event in base.events:
         problems += _check_event(base, event, quote_spans, style, month_first)
     for commitment in base.funding:
-        event = events.get(commitment.event)
-        if event is not None:
-            problems += _check_commitment(base, commitment, event, quote_spans, style, month_first)
+        made_at = events.get(commitment.event)
+        if made_at is not None:
+            problems += _check_commitment(base, commitment, made_at, quote_spans, style, month_first)
     for figure in base.figures:
         problems += _check_figure(base, figure, quote_spans, style, month_first)
     return problems
 
 
-def _check_event(base, event, quote_spans, style: HouseStyle, month_first: bool) -> list[Problem]:
+def _check_event(base: FactBase, event: Event, quote_spans: dict[int, tuple[int, int]], style: HouseStyle,
+                 month_first: bool) -> list[Problem]:
     located = base.located
     evidence = _closest_evidence(base, event.sources, quote_spans, month_first)
     points = evidence.points() or evidence.items
@@ -140,8 +142,8 @@ def _check_event(base, event, quote_spans, style: HouseStyle, month_first: bool)
     return []
 
 
-def _check_commitment(base, commitment: Funding, event, quote_spans, style: HouseStyle,
-                      month_first: bool) -> list[Problem]:
+def _check_commitment(base: FactBase, commitment: Funding, event: Event, quote_spans: dict[int, tuple[int, int]],
+                      style: HouseStyle, month_first: bool) -> list[Problem]:
     if commitment.date_note:
         return []
     located = base.located
@@ -174,7 +176,8 @@ def _check_commitment(base, commitment: Funding, event, quote_spans, style: Hous
                             "passage that dates it, or add date_note saying why")]
 
 
-def _check_figure(base, figure: Figure, quote_spans, style: HouseStyle, month_first: bool) -> list[Problem]:
+def _check_figure(base: FactBase, figure: Figure, quote_spans: dict[int, tuple[int, int]], style: HouseStyle,
+                  month_first: bool) -> list[Problem]:
     if figure.period.inferred or figure.date_note:
         return []
     evidence = _mentions_around(base, figure.sources, quote_spans, "sentence", month_first)

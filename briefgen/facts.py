@@ -22,14 +22,15 @@ files come from colleagues and are the single source of truth:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from yaml.composer import Composer
-from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent, StreamEndEvent
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.events import AliasEvent, Event, MappingStartEvent, SequenceStartEvent, StreamEndEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import BaseResolver
@@ -88,32 +89,42 @@ class _YamlInputError(Exception):
         self.line, self.column, self.message = line, column, message
 
 
+class _Mark(Protocol):
+    line: int
+    column: int
+
+
+def _position(mark: _Mark | None) -> tuple[int, int]:
+    """A YAML mark as a 1-based (line, column); (1, 1) when PyYAML gives none."""
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
 class _StrictComposer(Composer):
     """Composer that refuses anchors, aliases and explicit tags, and limits nesting."""
+
+    peek_event: Callable[[], Event]  # yaml.parser.Parser's, in _StrictLoader (PyYAML's stubs leave it untyped)
 
     def __init__(self) -> None:
         super().__init__()
         self._depth = 0
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         event = self.peek_event()
-        mark = event.start_mark
+        line, column = _position(event.start_mark)
+        anchor = getattr(event, "anchor", None)
         if isinstance(event, AliasEvent):
-            raise _YamlInputError(mark.line + 1, mark.column + 1,
-                                  f"alias '*{event.anchor}' is not allowed; write the value out in full")
-        if getattr(event, "anchor", None):
-            raise _YamlInputError(mark.line + 1, mark.column + 1,
-                                  f"anchor '&{event.anchor}' is not allowed; write each value out in full")
+            raise _YamlInputError(line, column, f"alias '*{anchor}' is not allowed; write the value out in full")
+        if anchor:
+            raise _YamlInputError(line, column, f"anchor '&{anchor}' is not allowed; write each value out in full")
         tag = getattr(event, "tag", None)
         if tag not in (None, "!"):
-            tag = tag.replace("tag:yaml.org,2002:", "!!")
-            raise _YamlInputError(mark.line + 1, mark.column + 1,
+            tag = str(tag).replace("tag:yaml.org,2002:", "!!")
+            raise _YamlInputError(line, column,
                                   f"tag '{tag}' is not allowed; fact files hold plain text, lists and mappings only")
         if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
             self._depth += 1
             if self._depth > MAX_DEPTH:
-                raise _YamlInputError(mark.line + 1, mark.column + 1,
-                                      f"nested more than {MAX_DEPTH} levels deep")
+                raise _YamlInputError(line, column, f"nested more than {MAX_DEPTH} levels deep")
             try:
                 return super().compose_node(parent, index)
             finally:
@@ -126,7 +137,7 @@ class _PlainResolver(BaseResolver):
 
 
 class _StrictLoader(Reader, Scanner, Parser, _StrictComposer, _PlainResolver):
-    def __init__(self, stream):
+    def __init__(self, stream: str) -> None:
         Reader.__init__(self, stream)
         Scanner.__init__(self)
         Parser.__init__(self)
@@ -137,7 +148,7 @@ class _StrictLoader(Reader, Scanner, Parser, _StrictComposer, _PlainResolver):
 _NULL_WORDS = {"", "~", "null", "Null", "NULL"}
 
 
-def _to_python(node, path: FieldPath, locations: dict[FieldPath, tuple[int, int]]) -> Any:
+def _to_python(node: Node, path: FieldPath, locations: dict[FieldPath, tuple[int, int]]) -> Any:
     locations[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, ScalarNode):
         # Only a plain (unquoted) empty/null word is None; quoted "null" is text.
@@ -187,35 +198,34 @@ def load_yaml(path: Path, folder: Path | None = None) -> LoadedFile:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise BriefgenError(Problem(name, line, 1, message="file is not valid UTF-8 text"))
+        raise BriefgenError(Problem(name, line, 1, message="file is not valid UTF-8 text")) from None
     text = text.removeprefix("\ufeff")
     loader = _StrictLoader(text)
     locations: dict[FieldPath, tuple[int, int]] = {}
     try:
-        loader.get_event()  # StreamStart
+        loader.get_event()  # type: ignore[no-untyped-call]  # StreamStart (the stubs leave it untyped)
         if loader.check_event(StreamEndEvent):
             return LoadedFile(path, None, {(): (1, 1)})
         document = loader.compose_document()
         if not loader.check_event(StreamEndEvent):
-            mark = loader.peek_event().start_mark
-            raise _YamlInputError(mark.line + 1, mark.column + 1,
+            line, column = _position(loader.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            raise _YamlInputError(line, column,
                                   "a second YAML document ('---') is not allowed; use one document per file")
-        data = _to_python(document, (), locations)
+        data = _to_python(document, (), locations) if document is not None else None
     except _YamlInputError as exc:
-        raise BriefgenError(Problem(name, exc.line, exc.column, message=exc.message))
+        raise BriefgenError(Problem(name, exc.line, exc.column, message=exc.message)) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, column = _position(exc.problem_mark or exc.context_mark)
         detail = exc.problem or "not valid YAML"
         if exc.context:
             detail = f"{exc.context}, {detail}"
-        raise BriefgenError(Problem(name, line, column, message=f"invalid YAML: {detail}"))
+        raise BriefgenError(Problem(name, line, column, message=f"invalid YAML: {detail}")) from None
     except yaml.YAMLError as exc:  # e.g. reader errors on control characters
         mark = getattr(exc, "problem_mark", None)
-        line = getattr(exc, "position", None)
-        raise BriefgenError(Problem(name, (mark.line + 1) if mark else 1, 1, message=f"invalid YAML: {exc}"))
+        raise BriefgenError(Problem(name, (mark.line + 1) if mark else 1, 1, message=f"invalid YAML: {exc}")) \
+            from None
     except RecursionError:
-        raise BriefgenError(Problem(name, 1, 1, message=f"nested more than {MAX_DEPTH} levels deep"))
+        raise BriefgenError(Problem(name, 1, 1, message=f"nested more than {MAX_DEPTH} levels deep")) from None
     finally:
         loader.dispose()
     return LoadedFile(path, data, locations)

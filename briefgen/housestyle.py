@@ -37,8 +37,12 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .model import FactDate, Period, Precision, Qualifier, RateUnit
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 NBSP = "\u00a0"
 
@@ -56,7 +60,7 @@ _MAX_SCALED_DECIMALS = 3  # "£44.125m" is still exact and readable; "£44.1234m
 
 
 @lru_cache(maxsize=32)
-def babel_locale(language: str):
+def babel_locale(language: str) -> Locale:
     """The Babel locale for a BCP 47 tag; raises ValueError for one Babel does not know."""
     from babel import Locale, UnknownLocaleError
 
@@ -78,12 +82,13 @@ class HouseStyle:
     currencies_in_play: frozenset[str] = field(default_factory=frozenset)
 
     @property
-    def locale(self):
+    def locale(self) -> Locale:
         return babel_locale(self.language)
 
     @property
     def english(self) -> bool:
-        return self.locale.language == "en"
+        language: str = self.locale.language
+        return language == "en"
 
     # ------------------------------------------------------------------ dates
 
@@ -176,7 +181,7 @@ class HouseStyle:
         return format_compact_currency(amount, currency, locale=self.locale,
                                        fraction_digits=_MAX_SCALED_DECIMALS).replace(" ", NBSP)
 
-    def _qualified(self, text: str, qualifier: Qualifier, words: dict | None = None) -> str:
+    def _qualified(self, text: str, qualifier: Qualifier, words: dict[Qualifier, str] | None = None) -> str:
         word = (words or QUALIFIER_WORDS)[qualifier]
         return f"{word}{NBSP}{text}" if word else text
 
@@ -215,7 +220,8 @@ _COMPOUND = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(COMPOUNDS,
                        + r")\b", re.I)
 # A quotation: straight or curly double quotes, or single quotes that open after a non-letter and close
 # before one (so "France's" is an apostrophe, not a quotation).
-_QUOTATION = re.compile(r'"[^"\n]*"|\u201c[^\u201d\n]*\u201d|(?<![\w\u2019\'])[\'\u2018][^\'\u2018\u2019\n]+[\'\u2019](?!\w)')
+_QUOTATION = re.compile(r'"[^"\n]*"|\u201c[^\u201d\n]*\u201d'
+                        r'|(?<![\w\u2019\'])[\'\u2018][^\'\u2018\u2019\n]+[\'\u2019](?!\w)')
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|(?<=s)'(?=\s)")
 _SHORT_TITLE_WORDS = 5
 
@@ -244,7 +250,6 @@ def curly_quotes(text: str) -> str:
 
 
 def _prose_segment(style: HouseStyle, text: str, names: tuple[str, ...]) -> str:
-    from .model import FactDate
     from .read_dates import find_dates
     from .read_money import money_mentions
 
@@ -257,19 +262,19 @@ def _prose_segment(style: HouseStyle, text: str, names: tuple[str, ...]) -> str:
         if len(currencies) == 1:
             pieces.append((mention.start, mention.end,
                            style.money(mention.value, currencies.pop(), mention.qualifier)))
-    for mention in find_dates(text):
-        if mention.kind != "point" or mention.worked_out or len(mention.candidates) != 1:
+    for stated in find_dates(text):
+        if stated.kind != "point" or stated.worked_out or len(stated.candidates) != 1:
             continue
-        if any(start < mention.end and mention.start < end for start, end, _ in pieces):
+        if any(start < stated.end and stated.start < end for start, end, _ in pieces):
             continue
-        first = mention.candidates[0][0]
-        if mention.precision is Precision.DAY:
+        first = stated.candidates[0][0]
+        if stated.precision is Precision.DAY:
             date = FactDate(year=first.year, month=first.month, day=first.day)
-        elif mention.precision is Precision.MONTH:
+        elif stated.precision is Precision.MONTH:
             date = FactDate(year=first.year, month=first.month)
         else:
             continue  # a bare year is already in house style
-        pieces.append((mention.start, mention.end, style.date(date)))
+        pieces.append((stated.start, stated.end, style.date(date)))
     for start, end, replacement in sorted(pieces, reverse=True):
         text = text[:start] + replacement + text[end:]
     text = _COMPOUND.sub(lambda m: _keep_case(m.group(0), COMPOUNDS[m.group(0).lower()]), text)

@@ -30,7 +30,8 @@ _MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if nam
 _MONTHS["sept"] = 9
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 _WEEKDAYS |= {name.lower(): i for i, name in enumerate(calendar.day_abbr)}
-_COUNT_WORDS = {w: i for i, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"])}
+_COUNT_WORDS = {w: i for i, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                                             "nine", "ten", "eleven", "twelve"])}
 _COUNT_WORDS |= {"a": 1, "an": 1, "the": 1}
 
 _M = r"(?P<{n}>(?i:January|February|March|April|May|June|July|August|September|October|November|December" \
@@ -115,7 +116,11 @@ def _count(text: str | None) -> int:
     return int(text) if text.isdigit() else _COUNT_WORDS.get(text.lower(), 1)
 
 
-def _resolve(kind: str, m: re.Match[str], reference: dt.date | None, month_first: bool):
+# What one match means: (kind, precision, candidates, worked_out, dateline); see DateMention.
+Resolved = tuple[str, Precision, list[Interval], bool, bool]
+
+
+def _resolve(kind: str, m: re.Match[str], reference: dt.date | None, month_first: bool) -> Resolved | None:
     """(kind, precision, candidates, worked_out, dateline) for one match, or None if it means no date."""
     groups = m.groupdict()
     weekday = _WEEKDAYS.get((groups.get("wd") or "").lower())
@@ -204,8 +209,8 @@ def _resolve(kind: str, m: re.Match[str], reference: dt.date | None, month_first
             monday = reference - dt.timedelta(days=reference.weekday()) + dt.timedelta(weeks=step)
             return "point", Precision.DAY, [(monday, monday + dt.timedelta(days=6))], True, False
         if unit == "month":
-            first = _shift_months(reference.replace(day=1), step)
-            return "point", Precision.MONTH, [_month_interval(first.year, first.month)], True, False
+            month_start = _shift_months(reference.replace(day=1), step)
+            return "point", Precision.MONTH, [_month_interval(month_start.year, month_start.month)], True, False
         return "point", Precision.YEAR, [_year_interval(reference.year + step)], True, False
     if kind == "month":
         if reference is None:

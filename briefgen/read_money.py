@@ -49,13 +49,15 @@ SCALES: dict[str, Decimal] = {
     "trillion": Decimal(10) ** 12, "tn": Decimal(10) ** 12,
 }
 
-_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+          "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 NUMBER_WORDS: dict[str, int] = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
 
 # Signs that CLDR's English data does not give but English-language sources use. Each maps to every
 # currency it can mean; the reader keeps the whole set.
-_DOLLARS = ["USD", "AUD", "CAD", "NZD", "HKD", "SGD", "TWD", "BSD", "BBD", "BMD", "BND", "BZD", "FJD", "GYD", "JMD", "KYD", "LRD", "NAD", "SBD", "SRD", "TTD", "XCD", "MXN", "ARS", "CLP", "COP", "CUP", "DOP", "UYU"]
+_DOLLARS = ["USD", "AUD", "CAD", "NZD", "HKD", "SGD", "TWD", "BSD", "BBD", "BMD", "BND", "BZD", "FJD", "GYD", "JMD",
+            "KYD", "LRD", "NAD", "SBD", "SRD", "TTD", "XCD", "MXN", "ARS", "CLP", "COP", "CUP", "DOP", "UYU"]
 _EXTRA_SIGNS: dict[str, tuple[str, ...]] = {
     "$": tuple(_DOLLARS), "US$": ("USD",), "U.S.$": ("USD",), "USD$": ("USD",), "AU$": ("AUD",), "A$": ("AUD",),
     "C$": ("CAD",), "CA$": ("CAD",), "NZ$": ("NZD",), "HK$": ("HKD",), "S$": ("SGD",), "NT$": ("TWD",),
@@ -94,7 +96,7 @@ def currency_tables() -> CurrencyTables:
 
     codes = frozenset(list_currencies())
     current: set[str] = set()
-    for territory in Locale("en").territories:
+    for territory in map(str, Locale("en").territories):
         try:
             current.update(get_territory_currencies(territory, _DATA_DATE))
         except Exception:

@@ -173,18 +173,19 @@ def check_provenance(base: FactBase) -> ProvenanceReport:
     quote_spans: dict[int, tuple[int, int]] = {}
     sourced: list[Sourced] = [*base.events, *base.funding, *base.figures, *base.people, *base.organisations,
                               *base.glossary]
-    for item in sourced:
-        for index, ref in enumerate(item.sources):
-            span = _check_quote(base, item, ("sources", index), ref, seeds_by_id, cited_spans, report)
+    for fact in sourced:
+        for index, ref in enumerate(fact.sources):
+            span = _check_quote(base, fact, ("sources", index), ref, seeds_by_id, cited_spans, report)
             if span is not None:
                 quote_spans[id(ref)] = span
     for commitment in base.funding:
         relations: list[tuple[FieldPath, Relation]] = [(("part_of",), commitment.part_of)] \
             if commitment.part_of else []
         relations += [(("overlaps", i), r) for i, r in enumerate(commitment.overlaps)]
-        for path, relation in relations:
+        for relation_path, relation in relations:
             for index, ref in enumerate(relation.sources):
-                _check_quote(base, commitment, path + ("sources", index), ref, seeds_by_id, cited_spans, report)
+                _check_quote(base, commitment, relation_path + ("sources", index), ref, seeds_by_id, cited_spans,
+                             report)
 
     # -- dates: nothing dated after the source that reports it, unless the quote states it as a target;
     #    every date agrees with the dates stated around its quotes
@@ -347,11 +348,11 @@ def _check_coverage(base: FactBase, cited_spans: dict[str, list[tuple[int, int]]
             if any(start <= mention.start and mention.end <= end for start, end in cited_spans[seed.id]):
                 report.mentions_cited += 1
                 continue
-            exemption = next((e for start, end, e in exempt_spans[seed.id]
-                              if start <= mention.start and mention.end <= end), None)
-            if exemption is not None:
+            covering = next((e for start, end, e in exempt_spans[seed.id]
+                             if start <= mention.start and mention.end <= end), None)
+            if covering is not None:
                 report.mentions_exempted += 1
-                used_exemptions.add(id(exemption))
+                used_exemptions.add(id(covering))
                 continue
             line, column = _line_col(text, mention.start)
             what = "money amount" if mention.kind == "amount" else "dated statement"

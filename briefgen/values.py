@@ -88,10 +88,12 @@ def parse_fact_date(value: Any) -> FactDate:
     if not match:
         raise ValueError(f"'{shown(value)}' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD "
                          "(e.g. 2018-01 for January 2018)")
-    year, month, day = (int(g) if g else None for g in match.groups())
+    year = int(match[1])
+    month = int(match[2]) if match[2] else None
+    day = int(match[3]) if match[3] else None
     if month is not None and not 1 <= month <= 12:
         raise ValueError(f"'{value}' has month {month}; expected 01 to 12")
-    if day is not None:
+    if day is not None and month is not None:  # the pattern gives a day only with a month
         last = calendar.monthrange(year, month)[1]
         if not 1 <= day <= last:
             raise ValueError(f"'{value}' has day {day}; {calendar.month_name[month]} {year} has {last} days")
