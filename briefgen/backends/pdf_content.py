@@ -54,3 +54,18 @@ def mcid_of(instruction: pikepdf.ContentStreamInstruction) -> int | None:
     if len(operands) >= 2 and isinstance(operands[1], Dictionary) and "/MCID" in operands[1]:
         return int(operands[1].MCID)
     return None
+
+
+def follow_marked_content(op: str, instruction: pikepdf.ContentStreamInstruction, marked: list[bool],
+                          mcids: set[int]) -> bool:
+    """Keep `marked` in step with the content stream: one entry per open BDC/BMC, true inside marked
+    content whose MCID is one of `mcids` (or nested in such). True if `op` was one of those operators."""
+    if op in ("BDC", "BMC"):
+        mcid = mcid_of(instruction) if op == "BDC" else None
+        marked.append((marked[-1] if marked else False) or (mcid is not None and mcid in mcids))
+        return True
+    if op == "EMC":
+        if marked:
+            marked.pop()
+        return True
+    return False

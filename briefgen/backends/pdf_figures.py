@@ -15,7 +15,7 @@ from typing import TypeAlias
 import pikepdf
 from pikepdf import Array, Dictionary
 
-from .pdf_content import IDENTITY, Instruction, Matrix, apply, instructions_of, matrix, mcid_of, multiply
+from .pdf_content import IDENTITY, Instruction, Matrix, apply, follow_marked_content, instructions_of, matrix, multiply
 from .pdf_repair import Repair
 from .pdf_tree import add_attributes, owned_attributes
 
@@ -87,12 +87,8 @@ def painted_extent(page: pikepdf.Page, mcids: set[int], instructions: Sequence[I
                 ctm, clip = stack.pop()
         elif op == "cm":
             ctm = multiply(matrix(operands), ctm)
-        elif op in ("BDC", "BMC"):
-            mcid = mcid_of(instruction) if op == "BDC" else None
-            marked.append((marked[-1] if marked else False) or (mcid is not None and mcid in mcids))
-        elif op == "EMC":
-            if marked:
-                marked.pop()
+        elif follow_marked_content(op, instruction, marked, mcids):
+            pass
         elif op == "m" or op == "l":
             path_points.append(apply(ctm, float(operands[0]), float(operands[1])))
         elif op in ("c", "v", "y"):

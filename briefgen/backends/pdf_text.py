@@ -17,7 +17,17 @@ from collections.abc import Sequence
 import pikepdf
 from pikepdf import Array, Dictionary
 
-from .pdf_content import IDENTITY, Instruction, Matrix, apply, instructions_of, matrix, mcid_of, multiply
+from .pdf_content import (
+    IDENTITY,
+    Instruction,
+    Matrix,
+    apply,
+    follow_marked_content,
+    instructions_of,
+    matrix,
+    mcid_of,
+    multiply,
+)
 from .pdf_tree import MarkedContent, Node
 
 
@@ -91,12 +101,8 @@ def text_lines(page: pikepdf.Page, mcids: set[int], instructions: Sequence[Instr
                 ctm = stack.pop()
         elif op == "cm":
             ctm = multiply(matrix(operands), ctm)
-        elif op in ("BDC", "BMC"):
-            mcid = mcid_of(instruction) if op == "BDC" else None
-            marked.append((marked[-1] if marked else False) or (mcid is not None and mcid in mcids))
-        elif op == "EMC":
-            if marked:
-                marked.pop()
+        elif follow_marked_content(op, instruction, marked, mcids):
+            pass
         elif op == "BT":
             tm = tlm = IDENTITY
         elif op == "Tm":
