@@ -110,7 +110,7 @@ def test_inline_formatting(tmp_path):
 
 
 def test_lists_styles_nesting_and_numbering_restarts(tmp_path):
-    document, path = build(tmp_path, """
+    document, _ = build(tmp_path, """
 <ul><li>One</li><li>Two <ul><li>Two a</li></ul></li><li><p>Three</p><p>More of three</p></li><li></li></ul>
 <ol><li>First</li><li>Second<ol><li>Nested</li></ol></li></ol>
 <ol start="4"><li>Fourth</li></ol>
@@ -376,7 +376,7 @@ def test_contents_is_a_toc_field_with_page_numbers_and_no_update_prompt(tmp_path
     # One TOC field holding one PAGEREF field per entry, each with its page number as the cached result.
     assert xml.count('w:fldCharType="begin"') == xml.count('w:fldCharType="end"') == 3
     entries = document.paragraphs[1:3]
-    for para, (bookmark, number) in zip(entries, [("background", "1"), ("people", "3")]):
+    for para, (bookmark, number) in zip(entries, [("background", "1"), ("people", "3")], strict=True):
         link = para._p.find(qn("w:hyperlink"))
         assert link.get(qn("w:anchor")) == bookmark  # the whole entry links to the heading
         instructions = [t.text for t in link.iter(qn("w:instrText"))]
@@ -550,6 +550,17 @@ def test_time_grows_linearly(tmp_path):
     small, large = best_of_three(1000), best_of_three(4000)
     assert large / small < 6.5, f"1,000 paragraphs: {small:.2f} s, 4,000: {large:.2f} s"
     assert large < 20, f"4,000 paragraphs took {large:.1f} s"
+
+
+def test_the_backend_module_still_offers_what_other_modules_import():
+    """briefgen/backends/docx.py is the entry point over the docx_* modules: the names build.py, the tests and
+    the documented make_reference_docx command import from it stay there."""
+    import briefgen.backends.docx as backend
+
+    for name in ("write_docx", "docx_bytes", "make_reference_docx", "reference_parts", "REFERENCE_MEMBERS_MAX",
+                 "cut_at_word", "word_property", "picture_width", "ARIAL_SINGLE_LINE", "_reference_bytes"):
+        assert hasattr(backend, name), name
+    assert set(backend.__all__) <= set(dir(backend))
 
 
 def test_shipped_reference_is_what_make_reference_docx_writes(tmp_path):
