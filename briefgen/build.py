@@ -25,7 +25,7 @@ import os
 import re
 import signal
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,7 @@ __all__ = ["FORMATS", "BuildInterrupted", "Interrupted", "Job", "Output", "build
            "html_title", "output_name", "remove_stale_partials", "run_job"]
 
 if TYPE_CHECKING:  # the model (pydantic) is not imported just to install the interrupt handler
+    from .build_cache import BuildCache
     from .model import FactBase, FactDate
 
 FORMATS = {"pdf": ".pdf", "docx": ".docx", "html": ".html"}
@@ -51,6 +52,7 @@ class Output:
     path: str
     bytes: int
     pages: int | None
+    up_to_date: bool = False  # not rebuilt: the file in out/ is what these inputs make (build_cache.py)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,6 +70,7 @@ class Job:
     target: Path
     temp: Path | None = None  # the hidden name on the way into place, chosen by the main process (see atomic.py)
     before: tuple[int, int] | None = None  # the target's (st_dev, st_ino) before this build, if it existed
+    templates_read: list[str] = field(default_factory=list)  # what the rendering read (build_cache.py)
 
 
 class BuildInterrupted(Interrupted):
@@ -174,20 +177,36 @@ def _running(pid: int) -> bool:
 
 def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Path, user_templates: Path | None,
           jobs: int = 0, on_written: Callable[[Output], None] | None = None,
-          since: FactDate | None = None) -> list[Output]:
+          since: FactDate | None = None, cache_inputs: str | None = None, force: bool = False) -> list[Output]:
     """Write each audience's briefing in each format into `out_dir`; the outputs in the order asked for.
+
+    With `cache_inputs` (build_cache.inputs_key), an output whose inputs are unchanged and whose file is
+    still the one written is not rebuilt (it comes back with up_to_date=True) unless `force`; what is
+    written is recorded for next time.
 
     Raises BriefgenError listing every problem, or BuildInterrupted on Ctrl-C or SIGTERM (raised within
     a second: the workers are terminated and this build's temporary files removed).
     """
+    from .build_cache import BuildCache
+
     work: list[Job] = []
     count = raised_count()
+    cache = BuildCache(out_dir) if cache_inputs is not None else None
     with handle_interrupts():
         try:
-            work = _plan(base, audiences, formats, out_dir, user_templates, since)
+            fresh = _fresh_outputs(cache, cache_inputs, out_dir, audiences, formats, force)
+            for output in fresh.values():
+                if on_written:
+                    on_written(output)
+            stale = [a for a in audiences if any((a, f) not in fresh for f in formats)]
+            work = _plan(base, stale, formats, out_dir, user_templates, since, skip=set(fresh))
             if raised_count() != count:  # raised while the HTML was rendered, and swallowed there
                 raise Interrupted()
-            return _run(work, jobs, on_written)
+            outputs = _run(work, jobs, on_written)
+            if cache is not None and cache_inputs is not None:
+                _remember(cache, cache_inputs, work, outputs, base.briefing.audiences)
+            by_output = {(o.audience, o.format): o for o in outputs} | fresh
+            return [by_output[(a, f)] for a in audiences for f in formats if (a, f) in by_output]
         except BaseException as exc:
             # An error that an interrupt caused (a library that caught it and failed) is that interrupt.
             if not isinstance(exc, (Interrupted, KeyboardInterrupt)) and raised_count() == count:
@@ -198,9 +217,37 @@ def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
                                    getattr(exc, "signum", signal.SIGINT)) from None
 
 
+def _fresh_outputs(cache: BuildCache | None, inputs: str | None, out_dir: Path, audiences: list[str],
+                   formats: list[str], force: bool) -> dict[tuple[str, str], Output]:
+    """The outputs asked for that need no rebuilding, as Output records marked up_to_date."""
+    if cache is None or inputs is None or force:
+        return {}
+    fresh = {}
+    for audience in audiences:
+        for fmt in formats:
+            entry = cache.up_to_date(out_dir, inputs, audience, fmt)
+            if entry is not None:
+                fresh[(audience, fmt)] = Output(audience, fmt, display_path(out_dir / entry.name), entry.bytes,
+                                                entry.pages, up_to_date=True)
+    return fresh
+
+
+def _remember(cache: BuildCache, inputs: str, work: list[Job], written: list[Output],
+              briefing_audiences: list[str]) -> None:
+    """Record each output written (with the template files its rendering read) for the next build."""
+    done = {(o.audience, o.format): o for o in written}
+    for job in work:
+        output = done.get((job.audience, job.format))
+        if output is not None:
+            cache.record(job.target, inputs, job.audience, job.format, job.templates_read, output.pages)
+    cache.audiences = {inputs: list(briefing_audiences)}
+    cache.save()
+
+
 def _plan(base: FactBase, audiences: list[str], formats: list[str], out_dir: Path, user_templates: Path | None,
-          since: FactDate | None) -> list[Job]:
-    """Render each audience's HTML here (templates, chart) and list the jobs for the backends."""
+          since: FactDate | None, skip: set[tuple[str, str]] | None = None) -> list[Job]:
+    """Render each audience's HTML here (templates, chart) and list the jobs for the backends, leaving
+    out the (audience, format) pairs in `skip`."""
     from .chart import draw_chart
     from .context import build_context
     from .render import AUDIENCE_SUFFIX, render_html, template_dirs
@@ -227,7 +274,8 @@ def _plan(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
             image = f'<img class="chart" src="data:image/svg+xml;base64,{data}" alt="{alt}" data-asset="funding-chart">'
         chart = {"img": Markup(image), "alt": funding_chart.alt if funding_chart else "",
                  "caption": funding_chart.caption if funding_chart else "", "title": base.briefing.funding_title}
-        html = render_html(context, audience, user_templates, extra={"chart": chart})
+        read: list[Path] = []
+        html = render_html(context, audience, user_templates, extra={"chart": chart}, used_files=read)
         html = add_table_of_contents(html)
         # The page's own <title> names the audience, so each file's title says whom it is for.
         meta = {"title": html_title(html) or base.briefing.title, "subject": base.briefing.subject,
@@ -240,8 +288,10 @@ def _plan(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
             assets["funding-chart"] = funding_chart.png
         template_name = f"templates/{audience}{AUDIENCE_SUFFIX}"
         for fmt in formats:
-            work.append(Job(audience, fmt, html, meta, assets, dirs, template_name,
-                            out_dir / output_name(base, audience, fmt)))
+            if (audience, fmt) not in (skip or set()):
+                work.append(Job(audience, fmt, html, meta, assets, dirs, template_name,
+                                out_dir / output_name(base, audience, fmt),
+                                templates_read=sorted({str(p.resolve()) for p in read})))
 
     targets: dict[Path, Job] = {}
     for job in work:  # two outputs with one name: the second would silently replace the first
@@ -273,8 +323,9 @@ def _run(work: list[Job], jobs: int, on_written: Callable[[Output], None] | None
     if not work:
         return []
     done: dict[int, Output | None] = {}  # None: failed, its problems are in `errors`
+    # Problems by job, reported in the order the outputs were asked for, whichever worker finished first.
     outputs: list[Output] = []
-    errors: list[Problem | str] = []
+    errors: dict[int, list[Problem | str]] = {}
     workers = None
     try:
         _name_temps(work)
@@ -285,7 +336,7 @@ def _run(work: list[Job], jobs: int, on_written: Callable[[Output], None] | None
                 done[index] = value
             elif isinstance(value, BriefgenError):
                 done[index] = None
-                errors += value.problems
+                errors[index] = value.problems
             else:
                 raise value from RemoteTraceback(trace)
             while announced in done:
@@ -303,5 +354,6 @@ def _run(work: list[Job], jobs: int, on_written: Callable[[Output], None] | None
             _remove_temps(work)
         raise
     if errors:
-        raise BriefgenError(list(dict.fromkeys(str(e) for e in errors)))  # one line per problem, each once
+        in_order = [str(problem) for index in sorted(errors) for problem in errors[index]]
+        raise BriefgenError(list(dict.fromkeys(in_order)))  # one line per problem, each once
     return outputs

@@ -67,6 +67,7 @@ class FolderLoader(jinja2.BaseLoader):
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        self.loaded: list[Path] = []  # every file read, in order: what a rendering depended on (build_cache.py)
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         pieces = split_template_path(template)  # TemplateNotFound for "..", as FileSystemLoader does
@@ -76,6 +77,7 @@ class FolderLoader(jinja2.BaseLoader):
         except FileNotFoundError:
             raise jinja2.TemplateNotFound(template) from None
         path = self.folder / relative
+        self.loaded.append(path)
         mtime = os.stat(path).st_mtime
 
         def uptodate() -> bool:
@@ -138,9 +140,10 @@ def make_environment(user_dir: Path | None) -> LimitedEnvironment:
     return env
 
 def render_html(context: dict[str, Any], audience: str, user_dir: Path | None = None,
-                extra: dict[str, Any] | None = None) -> str:
+                extra: dict[str, Any] | None = None, used_files: list[Path] | None = None) -> str:
     """Render one audience. Raises BriefgenError naming the template file and line on any template error,
-    on going over a limit (module docstring), and on a link or resource URL a briefing may not carry."""
+    on going over a limit (module docstring), and on a link or resource URL a briefing may not carry.
+    `used_files`, if given, receives every template file the rendering read."""
     env = make_environment(user_dir)
     name = f"{audience}{AUDIENCE_SUFFIX}"
     shown = f"templates/{name}"
@@ -183,6 +186,9 @@ def render_html(context: dict[str, Any], audience: str, user_dir: Path | None = 
     except (jinja2.UndefinedError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
         raise BriefgenError(f"{_where(exc)}: template error: {exc}") from None
     check_urls(html, shown, template_dirs(user_dir))
+    if used_files is not None and isinstance(env.loader, jinja2.ChoiceLoader):
+        used_files.extend(path for loader in env.loader.loaders if isinstance(loader, FolderLoader)
+                          for path in loader.loaded)
     return html
 
 

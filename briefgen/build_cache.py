@@ -1,0 +1,152 @@
+"""Build cache: what an output depends on → whether the output in out/ is still the one it would be.
+
+In: the fact and seed folders, the template files each output's rendering read (recorded when it was
+built), the audience, format and options. Out: a key per output; `BuildCache` remembers, in
+`out/.briefgen-cache.json`, the key each output was built from and the SHA-256 of the file written.
+An output is up to date when its key is unchanged and the file in out/ is the very file written
+(same SHA-256), so an unchanged rebuild skips the check, the rendering and the backends.
+
+The key covers everything an output's bytes depend on:
+
+* every file in the fact and seed folders (bytes and names), so changing any fact or any source
+  rebuilds every output — over-cautious, but a fact can appear in any audience;
+* the template files this audience's rendering read (its own template, what it extends and includes,
+  the stylesheet), and every non-template file in the template folders (images, reference.docx):
+  editing one audience's template rebuilds that audience only;
+* the audience, the format and `--since`;
+* briefgen's own code and the versions of the libraries that shape the output (WeasyPrint,
+  python-docx, Jinja2, matplotlib, Babel…), so an upgrade rebuilds.
+
+Outputs are byte-for-byte reproducible (the tests check it), which is what makes skipping safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .atomic import write_atomically
+
+CACHE_FILE = ".briefgen-cache.json"
+CACHE_VERSION = 1
+_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "python-docx", "Jinja2", "MarkupSafe", "matplotlib", "Babel",
+              "lxml", "pikepdf", "fonttools", "Pillow", "pydantic", "PyYAML")
+_TEMPLATE_SUFFIX = ".j2"
+
+
+def _hash_files(digest: Any, folder: Path, paths: Iterable[Path]) -> None:
+    for path in sorted(paths):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"\x00missing"
+        digest.update(f"{path.relative_to(folder).as_posix() if path.is_relative_to(folder) else path}\0".encode())
+        digest.update(hashlib.sha256(data).digest())
+
+
+def _files_in(folder: Path) -> list[Path]:
+    """Every regular file under `folder` (not following links to folders), hidden ones aside."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        found += [Path(dirpath) / name for name in filenames if not name.startswith(".")]
+    return found
+
+
+def _code_and_libraries() -> bytes:
+    """briefgen's own source and the versions of the libraries that shape an output."""
+    from importlib import metadata
+
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    _hash_files(digest, package, [p for p in _files_in(package) if p.suffix == ".py"])
+    for name in _LIBRARIES:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{name}={version}\0".encode())
+    return digest.digest()
+
+
+def inputs_key(facts: Path, seeds: Path, template_dirs: list[Path], since: str | None) -> str:
+    """The part of every output's key that does not depend on the audience: facts, sources, the
+    template folders' non-template files, code and library versions, options."""
+    digest = hashlib.sha256(f"briefgen-cache {CACHE_VERSION}\0{since or ''}\0".encode())
+    for folder in (facts, seeds):
+        _hash_files(digest, folder, _files_in(folder))
+        digest.update(b"\1")
+    for folder in template_dirs:
+        _hash_files(digest, folder, [p for p in _files_in(folder) if not p.name.endswith(_TEMPLATE_SUFFIX)])
+        digest.update(b"\1")
+    digest.update(_code_and_libraries())
+    return digest.hexdigest()
+
+
+def output_key(inputs: str, audience: str, fmt: str, templates_read: list[str]) -> str:
+    """One output's key: the shared inputs, this audience and format, and the template files it read."""
+    digest = hashlib.sha256(f"{inputs}\0{audience}\0{fmt}\0".encode())
+    _hash_files(digest, Path("/"), [Path(p) for p in templates_read])
+    return digest.hexdigest()
+
+
+def _file_sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+@dataclass
+class Entry:
+    name: str  # the output's file name in the out folder
+    key: str
+    sha256: str  # of the file as written
+    templates: list[str]  # the template files the rendering read (absolute paths)
+    bytes: int
+    pages: int | None
+
+
+class BuildCache:
+    """The record of what each output in one out folder was built from."""
+
+    def __init__(self, out_dir: Path):
+        self.path = out_dir / CACHE_FILE
+        self.entries: dict[str, Entry] = {}
+        self.audiences: dict[str, list[str]] = {}  # inputs key → the briefing's own audiences
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("version") == CACHE_VERSION:
+                self.entries = {name: Entry(**entry) for name, entry in data.get("outputs", {}).items()}
+                self.audiences = dict(data.get("audiences", {}))
+        except (OSError, ValueError, TypeError):  # none yet, or unreadable: everything is built
+            pass
+
+    def up_to_date(self, out_dir: Path, inputs: str, audience: str, fmt: str) -> Entry | None:
+        """The entry for this output if the file in `out_dir` is the one its unchanged inputs would make."""
+        entry = self.entries.get(f"{audience}/{fmt}")
+        if entry is None or entry.key != output_key(inputs, audience, fmt, entry.templates):
+            return None
+        return entry if _file_sha256(out_dir / entry.name) == entry.sha256 else None
+
+    def record(self, target: Path, inputs: str, audience: str, fmt: str, templates: list[str],
+               pages: int | None) -> None:
+        """Remember the output just written to `target`, and what it was built from."""
+        sha = _file_sha256(target)
+        if sha is None:
+            return
+        self.entries[f"{audience}/{fmt}"] = Entry(target.name, output_key(inputs, audience, fmt, templates), sha,
+                                                  templates, target.stat().st_size, pages)
+
+    def save(self) -> None:
+        data = {"version": CACHE_VERSION, "audiences": self.audiences,
+                "outputs": {name: vars(entry) for name, entry in sorted(self.entries.items())}}
+        try:
+            write_atomically(self.path, (json.dumps(data, indent=1) + "\n").encode("utf-8"))
+        except OSError:  # a cache that cannot be written only costs the next build its shortcut
+            pass
