@@ -29,7 +29,10 @@ def test_scalars_stay_text(tmp_path):
 def test_locations_point_at_keys(tmp_path):
     loaded = load_yaml(write(tmp_path, "events:\n  - id: x\n    date: 2018\n"))
     assert loaded.location(("events", 0, "date")) == (3, 5)
-    assert loaded.location(("events", 0, "missing")) == (3, 5) or loaded.location(("events", 0)) == (2, 5)
+    assert loaded.location(("events", 0)) == (2, 5)
+    # A field that is not there is placed at its nearest ancestor: the list item that would hold it.
+    assert loaded.location(("events", 0, "missing")) == (2, 5)
+    assert loaded.location(("nothing", 3)) == (1, 1)
 
 
 def test_alias_bomb_is_refused_before_expansion(tmp_path):

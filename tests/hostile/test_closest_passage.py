@@ -13,7 +13,9 @@ from pathlib import Path
 
 from conftest import CASES, run_cli
 
-WORDS = ["border", "agency", "officers", "centre", "cooperation", "funding", "police", "french", "british", "joint", "patrols", "migrants", "channel", "ports", "security", "agreement", "minister", "announced", "investment", "million", "pounds", "euros", "year"]
+WORDS = ["border", "agency", "officers", "centre", "cooperation", "funding", "police", "french", "british", "joint",
+         "patrols", "migrants", "channel", "ports", "security", "agreement", "minister", "announced", "investment",
+         "million", "pounds", "euros", "year"]
 
 
 def seed_text(size: int = 4096) -> str:
@@ -75,10 +77,9 @@ def test_a_near_miss_long_quote_still_shows_its_passage(tmp_path):
     result = run_cli("check", cwd=project, timeout=60)
     errors = [line for line in result.stderr.splitlines() if "quote not found" in line]
     passage = " ".join(seed.split()[:200])
+    # 199 of the 200 words match: a ratio of 0.995, shown as 100%.
     assert errors == ["facts/quotes.yaml:6:9: glossary[0].sources[0].quote: quote not found in seed 'long' "
-                      f"(seeds/long.txt); closest passage (100% alike): \"{passage}\""] or \
-        errors == ["facts/quotes.yaml:6:9: glossary[0].sources[0].quote: quote not found in seed 'long' "
-                   f"(seeds/long.txt); closest passage (99% alike): \"{passage}\""]
+                      f"(seeds/long.txt); closest passage (100% alike): \"{passage}\""]
 
 
 def test_a_thousand_long_quotes_in_one_fact_file(tmp_path):

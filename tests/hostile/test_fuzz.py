@@ -18,14 +18,12 @@ from pathlib import Path
 
 import pytest
 import typer
-
-from conftest import CASES
-
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefgen.errors import BriefgenError  # noqa: E402
+from briefgen.errors import BriefgenError
+
+from conftest import CASES
 
 EXAMPLES = int(os.environ.get("BRIEFGEN_FUZZ_EXAMPLES", "2000"))
 FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=False,
@@ -133,7 +131,7 @@ def yamlish(draw) -> tuple[str, bytes]:
         line = lines[index]
         action = draw(st.sampled_from(["value", "value", "value", "number", "key", "drop", "raw", "indent"]))
         indent = line[: len(line) - len(line.lstrip())]
-        numbers = [i for i, l in enumerate(lines) if l.strip().startswith(("amount:", "value:", "per_year:"))]
+        numbers = [i for i, text in enumerate(lines) if text.strip().startswith(("amount:", "value:", "per_year:"))]
         if action == "number" and numbers:  # the fields where a number's size matters
             index = draw(st.sampled_from(numbers))
             key = lines[index].split(":", 1)[0]

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.model import FactFile, load_fact_base, printable, text_problem
+from briefgen.facts import LoadedFile
+from briefgen.loading import _inner_model
+from briefgen.model import FactFile, load_fact_base, printable, text_problem, validate_file
 
 from conftest import CASES, run_cli
 
@@ -38,7 +40,7 @@ def write(project: Path, text: str, name: str = "extra.yaml") -> Path:
 
 
 def problems(project: Path) -> list[str]:
-    base, found = load_fact_base(project / "facts", project.parent / "_seeds")
+    _, found = load_fact_base(project / "facts", project.parent / "_seeds")
     return [str(p) for p in found]
 
 
@@ -110,7 +112,7 @@ def test_briefing_fields(project, monkeypatch, field):
     path = project / "facts" / "briefing.yaml"
     text = path.read_text(encoding="utf-8")
     if f"  {field}:" in text:
-        text = "\n".join(l for l in text.splitlines() if not l.startswith(f"  {field}:")) + "\n"
+        text = "\n".join(line for line in text.splitlines() if not line.startswith(f"  {field}:")) + "\n"
     path.write_text(text.replace("briefing:\n", f'briefing:\n  {field}: "OFFICIAL\\u202eLAICIFFO"\n'),
                     encoding="utf-8")
     assert problems(project) == [
@@ -146,7 +148,7 @@ def test_seed_manifest_is_checked_too(project, monkeypatch):
     monkeypatch.chdir(project)
     manifest = project.parent / "_seeds" / "index.yaml"
     text = manifest.read_text(encoding="utf-8")
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.strip().startswith("title:"))
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.strip().startswith("title:"))
     column = text.splitlines()[line - 1].index("title:") + 1
     title = text.splitlines()[line - 1].split("title:", 1)[1].strip()
     manifest.write_text(text.replace(f"title: {title}", 'title: "Centre\\u2028report"', 1), encoding="utf-8")
@@ -222,7 +224,32 @@ def test_printable_escapes_everything_a_terminal_acts_on():
     assert printable("plain text, caf\u00e9") == "plain text, caf\u00e9"
 
 
-def test_every_text_field_is_checked():
-    """Every string field of every model goes through the same check (it runs on the raw data)."""
-    assert text_problem("ok\u200dok") is None and text_problem("ok\u200dok", strict=True)
-    assert FactFile.model_fields  # the check is not per field, so a new field cannot be missed
+SECTIONS = [(name, field.annotation) for name, field in FactFile.model_fields.items() if name != "briefing"]
+
+
+@pytest.mark.parametrize("section", [name for name, _ in SECTIONS])
+def test_every_field_of_every_section_is_checked(section):
+    """The check runs on the raw data, before the model: every field of every fact, a new one too, is covered."""
+    model = _inner_model(dict(SECTIONS)[section])
+    fields = [field.alias or name for name, field in model.model_fields.items()]
+    assert len(fields) >= 3
+    for field in fields:
+        loaded = LoadedFile(Path("f.yaml"), {section: [{field: "x\u202ey"}]})
+        model_or_none, found = validate_file(loaded, FactFile)
+        assert model_or_none is None
+        assert [(p.field_path, p.message) for p in found if "U+" in p.message] == [
+            (f"{section}[0].{field}", "contains a bidirectional control (U+202E) at character 2; remove it (it can "
+                                      "make text display in a different order from how it is stored)")], field
+
+
+def test_joiners_are_refused_only_where_a_name_is_matched():
+    assert text_problem("ok\u200dok") is None
+    assert text_problem("ok\u200dok", strict=True) == "contains an invisible zero-width character (U+200D) at " \
+                                                       "character 3; remove it"
+    for field in ("title", "id", "currency", "seed"):
+        loaded = LoadedFile(Path("f.yaml"), {"events": [{field: "a\u200db"}]})
+        assert [p.field_path for p in validate_file(loaded, FactFile)[1] if "U+200D" in p.message] == \
+            [f"events[0].{field}"]
+    for field in ("summary", "purpose", "definition"):
+        loaded = LoadedFile(Path("f.yaml"), {"events": [{field: "a\u200db"}]})
+        assert not [p for p in validate_file(loaded, FactFile)[1] if "U+200D" in p.message]

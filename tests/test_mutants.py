@@ -1,0 +1,297 @@
+"""Slips that once passed the whole suite, and the tests that now catch each.
+
+Every test below names the slip it catches. Each was checked by making the slip by hand in the code and
+seeing the test fail:
+
+* (a) quote matching made case-insensitive;
+* (b) only the first 40 characters of a quote compared;
+* (c) the quotes on people and organisations (and glossary terms, and funding relations) not checked;
+* (d) the inferred-date flag dropped from a funding row of the context;
+* (e) the sentence saying which amounts are left out of the totals, because they may overlap, dropped;
+* (f) the chart's alt text inserted into the HTML unescaped, so a '"' in the chart's title ends the attribute.
+
+Most run `load_fact_base` and `check_provenance` in-process on a copy of tests/cases/good with one change.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from briefgen.chart import ALT_TEXT_LIMIT, alt_text, caption
+from briefgen.context import build_context
+from briefgen.model import FactBase, load_fact_base
+from briefgen.sources import check_provenance, find_quote, normalise
+
+from conftest import CASES, ROOT, run_cli
+
+ARVELO = ROOT / "tests" / "examples" / "arvelo"
+SEED = (CASES / "_seeds" / "centre-2020.txt").read_text(encoding="utf-8")
+NBSP = "\u00a0"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Path]:
+    """A copy of tests/cases/good (with ../_seeds beside it), as the working folder."""
+    shutil.copytree(CASES / "good", tmp_path / "good")
+    shutil.copytree(CASES / "_seeds", tmp_path / "_seeds")
+    here = os.getcwd()
+    os.chdir(tmp_path / "good")
+    try:
+        yield tmp_path / "good"
+    finally:
+        os.chdir(here)
+
+
+def load(project: Path) -> FactBase:
+    base, problems = load_fact_base(project / "facts", project.parent / "_seeds")
+    assert base is not None, [str(p) for p in problems]
+    return base
+
+
+def errors(project: Path) -> list[str]:
+    base, problems = load_fact_base(Path("facts"), Path("../_seeds"))
+    if base is None:
+        return [str(p) for p in problems]
+    return [str(p) for p in check_provenance(base).errors]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def not_found(field: str) -> re.Pattern[str]:
+    return re.compile(rf"facts/[a-z]+\.yaml:\d+:\d+: {re.escape(field)}: quote not found in seed 'centre-2020' ")
+
+
+def test_the_good_case_has_no_errors(project):
+    assert errors(project) == []
+
+
+# --------------------------------------------------------------------------- (a) letter case
+
+
+@pytest.mark.parametrize("quote", ["Which became operational in January 2020",
+                                   "which became operational in january 2020",
+                                   "WHICH BECAME OPERATIONAL IN JANUARY 2020"])
+def test_a_quote_differing_only_in_case_is_not_found(quote):
+    assert find_quote(SEED, "which became operational in January 2020") is not None
+    assert find_quote(SEED, quote) is None
+    assert normalise("The JOCC").text == "The JOCC"  # normalising keeps letter case
+
+
+def test_a_quote_in_the_wrong_case_fails_check(project):
+    edit(project / "facts" / "events.yaml", "quote: which became operational in January 2020",
+         "quote: which became Operational in January 2020")
+    found = errors(project)
+    assert len(found) == 1 and not_found("events[0].sources[0].quote").match(found[0]), found
+
+
+# --------------------------------------------------------------------------- (b) the whole quote
+
+
+def test_a_quote_is_compared_to_its_last_character():
+    whole = "The Minister today (3 March) announced £10 million (€12m) for the new\njoint centre"
+    start, end = find_quote(SEED, "The Minister today (3 March) announced £10 million (€12m) for the new joint centre")
+    assert SEED[start:end] == whole
+    # The same first 40 characters and more, then one character different: at 41, in the middle, at the end.
+    assert find_quote(SEED, "The Minister today (3 March) announced £20 million (€12m)") is None
+    assert find_quote(SEED, "The Minister today (3 March) announced £10 million (€13m) for the new joint centre") \
+        is None
+    assert find_quote(SEED, "The Minister today (3 March) announced £10 million (€12m) for the new joint centres") \
+        is None
+    assert find_quote(SEED, "x The Minister today (3 March) announced £10 million (€12m)") is None
+
+
+def test_a_quote_longer_than_its_passage_fails_check(project):
+    edit(project / "facts" / "events.yaml", "quote: The Minister today (3 March) announced £10 million (€12m) for "
+         "the new joint centre\n", "quote: The Minister today (3 March) announced £10 million (€12m) for the new "
+         "joint centre and its staff\n")
+    found = errors(project)
+    assert any(not_found("events[1].sources[0].quote").match(e) for e in found), found
+
+
+# --------------------------------------------------------------------------- (c) every quote
+
+
+PERSON = """people:
+  - id: the-minister
+    name: The Minister
+    sources:
+      - seed: centre-2020
+        quote: {quote}
+"""
+
+
+def test_a_persons_quote_is_checked(project):
+    (project / "facts" / "people.yaml").write_text(PERSON.format(quote="The Minister today (3 March) announced"),
+                                                   encoding="utf-8")
+    assert errors(project) == []
+    (project / "facts" / "people.yaml").write_text(PERSON.format(quote="The Minister yesterday (2 March) announced"),
+                                                   encoding="utf-8")
+    found = errors(project)
+    assert len(found) == 1 and not_found("people[0].sources[0].quote").match(found[0]), found
+
+
+def test_an_organisations_quote_is_checked(project):
+    edit(project / "facts" / "events.yaml", "quote: The Minister today (3 March) announced\n",
+         "quote: The Home Office today announced\n")
+    found = errors(project)
+    assert len(found) == 1 and not_found("organisations[0].sources[0].quote").match(found[0]), found
+
+
+def test_a_glossary_terms_quote_is_checked(project):
+    (project / "facts" / "glossary.yaml").write_text(
+        "glossary:\n  - term: Joint centre\n    definition: The centre.\n    sources:\n"
+        "      - seed: centre-2020\n        quote: the new joint headquarters\n", encoding="utf-8")
+    found = errors(project)
+    assert len(found) == 1 and not_found("glossary[0].sources[0].quote").match(found[0]), found
+
+
+def test_a_relations_quote_is_checked(project):
+    edit(project / "facts" / "events.yaml", "    equivalents:\n",
+         "    overlaps:\n      - id: centre-funding-again\n        note: The same money.\n        sources:\n"
+         "          - seed: centre-2020\n            quote: the same ten million pounds\n    equivalents:\n")
+    edit(project / "facts" / "events.yaml", "figures:\n", """  - id: centre-funding-again
+    event: funding-announced
+    title: Funding again
+    amount: "10000000"
+    currency: GBP
+    purpose: The new joint centre.
+    sources:
+      - seed: centre-2020
+        quote: announced £10 million (€12m)
+figures:
+""")
+    found = errors(project)
+    assert len(found) == 1 and not_found("funding[0].overlaps[0].sources[0].quote").match(found[0]), found
+
+
+def test_each_quote_counts_once_as_checked(project):
+    report = check_provenance(load(project))
+    assert report.quotes_checked == 5  # two events, the funding, the figure, the organisation
+
+
+# --------------------------------------------------------------------------- (d) inferred dates in funding rows
+
+
+def test_a_funding_row_carries_its_events_inferred_date(project):
+    row = build_context(load(project), "official")["funding"][0]
+    assert (row["date_inferred"], row["date_note_key"]) == (None, None)
+    reason = "The release is dated 3 March and says today."
+    edit(project / "facts" / "events.yaml", "    title: Minister announces funding\n",
+         f"    date_inferred: {reason}\n    title: Minister announces funding\n")
+    context = build_context(load(project), "official")
+    row = context["funding"][0]
+    assert (row["date_inferred"], row["date_note_key"]) == (reason, "date-funding-announced")
+    notes = context["working_notes"]
+    assert notes.ref(row["date_note_key"]) == 1
+    assert notes.listed() == [{"number": 1, "key": "date-funding-announced",
+                               "about": "3 March 2020: Minister announces funding", "text": reason}]
+
+
+def test_shipped_funding_rows_mark_exactly_the_inferred_dates():
+    base, _ = load_fact_base(ROOT / "facts", ROOT / "seeds")
+    assert base is not None
+    inferred = {e.id for e in base.events if e.date_inferred}
+    rows = build_context(base, "official")["funding"]
+    marked = [(row["event_id"], row["date_note_key"]) for row in rows if row["date_note_key"]]
+    assert marked == [(row["event_id"], f"date-{row['event_id']}") for row in rows if row["event_id"] in inferred]
+    assert len(marked) == 2
+    assert all(row["date_inferred"] == next(e.date_inferred for e in base.events if e.id == row["event_id"])
+               for row in rows if row["date_note_key"])
+
+
+# --------------------------------------------------------------------------- (e) what the totals leave out
+
+
+def arvelo_summary() -> dict:
+    base, _ = load_fact_base(ARVELO / "facts", ARVELO / "seeds")
+    assert base is not None
+    return build_context(base, "official")["funding_summary"]
+
+
+def test_the_funding_summary_says_what_is_left_out_and_why():
+    summary = arvelo_summary()
+    assert summary["text"].replace(NBSP, " ") == (
+        "Separate commitments add up to NOK 6.25bn from Government of Norway (1 commitment), €150m from European "
+        "Commission (1 commitment), ¥10bn from Japan (1 commitment), CHF 30m from Switzerland (1 commitment) and "
+        "at least $8.8bn from United States (1 commitment); amounts in different currencies are not added "
+        "together. Left out, so that no money is counted twice: NOK 1.5bn, November 12, 2015, which is part of the "
+        "NOK 6.25bn; $76m, May 20, 2016, which may overlap the $8.8bn; at least $100m, June 5, 2020, which is part "
+        "of the $8.8bn. Stated only as a rate, with no total to add: about CHF 7m a year.")
+    assert summary["headline"].replace(NBSP, " ") == (
+        "Separate commitments add up to NOK 6.25bn, €150m, ¥10bn, CHF 30m and at least $8.8bn; different "
+        "currencies are not added together. 3 further amounts are left out because they may overlap or form part "
+        "of these. One amount is stated only as a rate.")
+    assert [(e["id"], e["reason"]) for e in summary["left_out"]] == [
+        ("norway-monitoring", "part_of"), ("geneva-donors-2016", "overlaps"), ("us-arvelo-share", "part_of")]
+    assert summary["has_total"] is True
+
+
+def test_the_shipped_headline_says_amounts_are_left_out():
+    base, _ = load_fact_base(ROOT / "facts", ROOT / "seeds")
+    assert base is not None
+    headline = build_context(base, "minister")["funding_summary"]["headline"].replace(NBSP, " ")
+    assert headline == ("Separate commitments add up to at least £71.5m and at least €62.7m; different currencies "
+                        "are not added together. 2 further amounts are left out because they may overlap or form "
+                        "part of these.")
+
+
+def test_the_chart_says_amounts_may_overlap_however_long_its_title():
+    summary = arvelo_summary()
+    base, _ = load_fact_base(ARVELO / "facts", ARVELO / "seeds")
+    assert base is not None
+    rows = build_context(base, "official")["funding"]
+    for title in ("Funding", "Donor funding commitments " * 12):
+        text = alt_text(rows, summary, title)
+        assert len(text) <= ALT_TEXT_LIMIT
+        assert text.endswith(" Some amounts may overlap, so they are not added up."), text
+    assert "Hatched: part of, or may overlap, another amount, so not added in the totals." in caption(rows, summary)
+    assert "overlap" not in alt_text(rows, {"left_out": []}) + caption(rows, {"left_out": []})
+
+
+# --------------------------------------------------------------------------- (f) the chart's alt text in HTML
+
+
+class _Images(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[list[tuple[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.images.append(attrs)
+
+
+HOSTILE_TITLE = 'Funding "commitments" onerror="alert(1)" <b>&amp; more</b>'
+
+
+def test_the_chart_alt_text_keeps_the_title_as_plain_text(project):
+    base = load(project)
+    context = build_context(base, "official")
+    assert alt_text(context["funding"], context["funding_summary"], HOSTILE_TITLE).startswith(
+        f"{HOSTILE_TITLE}: 1 amounts, 2020–2020, one panel per currency (GBP), not converted.")
+
+
+def test_a_quote_mark_in_the_chart_title_cannot_add_an_attribute(project, tmp_path):
+    edit(project / "facts" / "briefing.yaml", "  owner: Test Team\n",
+         "  owner: Test Team\n  funding_title: '" + HOSTILE_TITLE.replace("'", "''") + "'\n")
+    result = run_cli("build", "--format", "html", "--audience", "official", "--seeds", "../_seeds",
+                     "--out", str(tmp_path / "out"), cwd=project)
+    assert result.returncode == 0, result.stderr
+    (page,) = (tmp_path / "out").glob("*.html")
+    parser = _Images()
+    parser.feed(page.read_text(encoding="utf-8"))
+    charts = [dict(attrs) for attrs in parser.images if ("class", "chart") in attrs]
+    assert len(charts) == 1
+    assert sorted(charts[0]) == ["alt", "class", "data-asset", "src"]
+    assert charts[0]["alt"].startswith(f"{HOSTILE_TITLE}: 1 amounts,")
