@@ -25,6 +25,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .atomic import write_atomically
 from .errors import BriefgenError, display_path
@@ -95,9 +96,9 @@ def new_audience(name: str, templates_dir: Path, facts_dir: Path, parent: str | 
 
 
 def _shipped() -> Path:
-    from .render import SHIPPED_TEMPLATES
+    from .shipped import TEMPLATES
 
-    return SHIPPED_TEMPLATES
+    return TEMPLATES
 
 
 def _mode(path: Path) -> int:
@@ -120,9 +121,9 @@ def _register(name: str, facts_dir: Path) -> str:
             from .model import Briefing
 
             default = Briefing.model_fields["audiences"].default
-            items = ", ".join([*default, name])
-            text = re.sub(r"^briefing:[^\n]*\n", lambda m: m.group(0) + f"  audiences: [{items}]\n", text,
-                          count=1, flags=re.M)
+            head = re.search(r"^briefing:[^\n]*\n", text, re.M)
+            if head is not None:
+                text = text[:head.end()] + f"  audiences: [{', '.join([*default, name])}]\n" + text[head.end():]
             write_atomically(path, text.encode("utf-8"), mode=_mode(path))
             return f"added to the briefing's audiences in {display_path(path)}"
         if match is None:
@@ -131,7 +132,9 @@ def _register(name: str, facts_dir: Path) -> str:
         items = [i.strip() for i in match["items"].split(",") if i.strip()]
         if name not in items:
             items.append(name)
-        line = f"{match['indent']}audiences: [{', '.join(items)}]" + (f"  {match['comment']}" if match["comment"] else "")
+        line = f"{match['indent']}audiences: [{', '.join(items)}]"
+        if match["comment"]:
+            line += f"  {match['comment']}"
         write_atomically(path, (text[:match.start()] + line + text[match.end():]).encode("utf-8"), mode=_mode(path))
         return f"added to the briefing's audiences in {display_path(path)}"
     return "no briefing file found to register it in; build it with --audience " + name
@@ -158,10 +161,10 @@ class PreviewServer:
         server = self
 
         class Handler(http.server.SimpleHTTPRequestHandler):
-            def __init__(self, *args, **kwargs):
+            def __init__(self, *args: Any, **kwargs: Any):
                 super().__init__(*args, directory=str(server.out_dir), **kwargs)
 
-            def log_message(self, *args) -> None:  # keep the terminal for build messages
+            def log_message(self, format: str, *args: Any) -> None:  # keep the terminal for build messages
                 pass
 
             def _refused(self) -> bool:
@@ -176,7 +179,7 @@ class PreviewServer:
                     return True
                 return False
 
-            def list_directory(self, path):
+            def list_directory(self, path: str | os.PathLike[str]) -> io.BytesIO | None:
                 """A plain listing of the folder, without the email drafts."""
                 try:
                     names = sorted(os.listdir(path), key=str.lower)
@@ -230,7 +233,7 @@ class PreviewServer:
 WATCHED_SUFFIXES = {".yaml", ".yml", ".j2", ".css", ".txt", ".docx", ".html", ".svg", ".png"}
 
 
-def _relevant(_change, path: str) -> bool:
+def _relevant(_change: object, path: str) -> bool:
     """Files a build reads; editors' and sed's temporary files are not among them."""
     name = Path(path).name
     return not name.startswith(".") and Path(name).suffix in WATCHED_SUFFIXES

@@ -19,7 +19,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BriefgenError, display_path
+from .errors import BriefgenError, Problem, display_path
+from .suggest import did_you_mean
 
 CONFIG_NAME = "briefgen.toml"
 LAYOUT_KEYS = ("facts", "seeds", "templates", "out")
@@ -62,7 +63,7 @@ class Project:
 
 
 def _read_config(config: Path) -> dict[str, str]:
-    if sys.version_info >= (3, 11):
+    if sys.version_info >= (3, 11):  # noqa: UP036 - pyproject allows Python 3.10, which needs tomli
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
@@ -73,7 +74,7 @@ def _read_config(config: Path) -> dict[str, str]:
         raise BriefgenError(f"{where}: not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BriefgenError(f"{where}: cannot be read: {exc}") from None
-    problems = []
+    problems: list[Problem | str] = []
     for key in data:
         if key != "paths":
             problems.append(f"{where}: [{key}]: unknown section; the only section is [paths]")
@@ -84,8 +85,6 @@ def _read_config(config: Path) -> dict[str, str]:
     layout = dict(DEFAULT_LAYOUT)
     for key, value in paths.items():
         if key not in LAYOUT_KEYS:
-            from .model import did_you_mean
-
             hint = did_you_mean(key, list(LAYOUT_KEYS))
             problems.append(f"{where}: paths.{key}: unknown setting{hint}; expected one of {', '.join(LAYOUT_KEYS)}")
         elif not isinstance(value, str) or not value.strip():

@@ -126,7 +126,7 @@ def test_readme_path_scaffold_edit_watch_email(tmp_path):
     assert result.returncode == 0, result.stderr
     [envelope] = handler.envelopes
     message = parse(envelope.original_content)
-    [attachment] = [part for part in message.iter_attachments()]
+    [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == "border-centre_regional_2020-03-10.pdf"
     assert attachment.get_content() == (project / "out" / "border-centre_regional_2020-03-10.pdf").read_bytes()
 

@@ -30,14 +30,8 @@ PASSWORD = "s3cret-Pa55word-never-shown"
 PDF_TYPE = "application/pdf"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-# Registers the command exactly as cli.py does, unless cli.py already has it.
-EMAIL_APP = (
-    "from briefgen.cli import app, main, reports_problems\n"
-    "from briefgen.mailer import email_command\n"
-    "if not any(c.name == 'email' for c in app.registered_commands):\n"
-    "    app.command('email')(reports_problems(email_command))\n"
-    "main()\n"
-)
+# The entry point as installed (`briefgen = "briefgen.cli:main"`), which registers every command.
+EMAIL_APP = "from briefgen.cli import main\nmain()\n"
 
 
 def run_email(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -292,6 +286,39 @@ def test_write_eml_is_atomic_and_leaves_no_temp_file(checked, tmp_path):
     assert [p.name for p in target.parent.iterdir()] == ["x.eml"]
 
 
+def test_a_new_draft_replaces_the_old_one_in_one_step(checked, tmp_path):
+    """The .eml is never rewritten in place: a new draft is a new file (a new inode) given the old name
+    when complete, so a mail client holding the old draft open still reads all of it, never a mixture."""
+    from briefgen.mailer import build_message, write_eml
+
+    base, files = checked
+    target = tmp_path / "drafts" / "x.eml"
+    write_eml(build_message(base, "minister", files, ["a@example.org"]), target)
+    old = target.read_bytes()
+    with target.open("rb") as held:
+        size = write_eml(build_message(base, "minister", files, ["b@example.org"]), target)
+        assert held.read() == old  # written in place (truncated, then rewritten), this reads the new draft
+        assert target.stat().st_ino != os.fstat(held.fileno()).st_ino
+    new = target.read_bytes()
+    assert len(new) == size and b"To: b@example.org" in new and b"a@example.org" not in new
+    assert [p.name for p in target.parent.iterdir()] == ["x.eml"]
+
+
+def test_redrafting_on_the_command_line_replaces_the_draft_in_one_step(tmp_path):
+    project = copy_case(tmp_path)
+    args = ("--audience", "press", "--format", "html")
+    first = run_email(*args, "--to", "a@example.org", cwd=project)
+    assert first.returncode == 0, first.stderr
+    draft = project / "out" / "border-centre_press_2020-03-10.eml"
+    old = draft.read_bytes()
+    with draft.open("rb") as held:
+        again = run_email(*args, "--to", "b@example.org", cwd=project)
+        assert again.returncode == 0, again.stderr
+        assert held.read() == old
+        assert draft.stat().st_ino != os.fstat(held.fileno()).st_ino
+    assert b"To: b@example.org" in draft.read_bytes()
+
+
 @pytest.mark.parametrize("text, size", [("10MB", 10 * 1024 ** 2), ("500KB", 500 * 1024), ("2000000", 2_000_000),
                                         ("1.5 MiB", 1_572_864), ("64k", 65_536), ("100B", 100)])
 def test_parse_size(text, size):
@@ -353,13 +380,15 @@ def test_reuses_up_to_date_outputs_and_rebuilds_after_a_change(tmp_path):
 
 def test_a_change_to_the_shipped_templates_rebuilds(tmp_path, monkeypatch):
     import briefgen.render
+    import briefgen.shipped
     from briefgen.cli import load_checked, locate
     from briefgen.mailer import ensure_outputs
 
     project = copy_case(tmp_path)
     shipped = tmp_path / "shipped"
-    shutil.copytree(briefgen.render.SHIPPED_TEMPLATES, shipped)
-    monkeypatch.setattr(briefgen.render, "SHIPPED_TEMPLATES", shipped)
+    shutil.copytree(briefgen.shipped.TEMPLATES, shipped)
+    monkeypatch.setattr(briefgen.shipped, "TEMPLATES", shipped)  # what ensure_outputs compares dates with
+    monkeypatch.setattr(briefgen.render, "SHIPPED_TEMPLATES", shipped)  # what the build renders with
     monkeypatch.chdir(project)
     base, _ = load_checked(locate(project))
     built, reused = [], []
@@ -401,13 +430,13 @@ class Capture:
     def __init__(self):
         self.envelopes = []
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's name
         if address.startswith("nobody@"):
             return "550 5.1.1 no such mailbox"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
 
@@ -544,7 +573,7 @@ def test_starttls_required_but_not_offered(checked, smtp_server):
 
     base, files = checked
     settings = SmtpSettings(host="127.0.0.1", port=smtp_server["port"])  # STARTTLS on by default
-    with pytest.raises(BriefgenError, match="does not offer STARTTLS; .* set BRIEFGEN_SMTP_STARTTLS=false"):
+    with pytest.raises(BriefgenError, match=r"does not offer STARTTLS; .* set BRIEFGEN_SMTP_STARTTLS=false"):
         send_message(build_message(base, "press", files, ["a@example.org"]), settings)
 
 

@@ -1,0 +1,249 @@
+"""CLI app: the Typer app, the options and helpers every command shares, error reporting and exit codes.
+
+In: arguments. Out: exit status 0 (success), 1 (invalid input or a failed
+build: every problem printed, one per line, as ``file:line:column: field: what``),
+2 (usage error, from Typer) or 130 (interrupted by Ctrl-C or SIGTERM: one line,
+``interrupted: N of M outputs written``). `BriefgenError` is the one error class caught
+here (`reports_problems`); anything else is reported as an internal error without a
+traceback (set BRIEFGEN_DEBUG=1 to see it), exit status 3.
+
+The commands live beside this module, one module per group (build.py, project.py,
+authoring.py, email.py); each registers its commands on `app` when imported, and the
+package's ``__init__`` imports them all, in the order the help lists them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+import typer
+
+from ..errors import BriefgenError, Problem, display_path, terminal_safe
+from ..project import Project, find_project
+
+if TYPE_CHECKING:
+    from ..model import FactBase
+    from ..sources import ProvenanceReport
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _plain_help_types() -> None:
+    """Help that reads like a man page: "--json  Print …", not "--json <bool>", and "DIR  Folder …", not
+    "DIR <path>". Typer (0.16 and later) prints a type placeholder for every parameter, flags included;
+    a flag takes no value and an argument's name already says what it is, so they print none."""
+    from typer import core
+
+    def flag(param: Any) -> bool:
+        return not param.is_flag
+
+    def never(param: Any) -> bool:
+        return False
+
+    patches: list[tuple[Any, Callable[[Any], bool]]] = [(getattr(core, "TyperOption", None), flag),
+                                                         (getattr(core, "TyperArgument", None), never)]
+    for cls, keep in patches:
+        original = getattr(cls, "display_type_rich", None)
+        if original is None or getattr(original, "_briefgen_plain", False):
+            continue  # an older Typer without the placeholders, or already done
+
+        def display_type_rich(self: Any, ctx: Any, _original: Any = original,
+                              _keep: Callable[[Any], bool] = keep) -> Any:
+            return _original(self, ctx) if _keep(self) else None
+
+        display_type_rich._briefgen_plain = True  # type: ignore[attr-defined]
+        cls.display_type_rich = display_type_rich
+
+    argument: Any = getattr(core, "TyperArgument", None)
+    usage = getattr(argument, "_usage_display_name", None)
+    if usage is not None and not getattr(usage, "_briefgen_plain", False):
+        def plain_usage(self: Any, _original: Any = usage) -> str:  # "init [OPTIONS] DIR", as man pages write it
+            return str(_original(self)).replace("{", "").replace("}", "")
+
+        plain_usage._briefgen_plain = True  # type: ignore[attr-defined]
+        argument._usage_display_name = plain_usage
+
+
+_plain_help_types()
+
+app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Turn source-cited YAML facts into briefing documents (PDF, Word, HTML).",
+                  context_settings={"help_option_names": ["-h", "--help"]})
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"briefgen {version('briefgen')}")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            typer.echo("briefgen (not installed: run from a source checkout)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Print the version and exit."),
+) -> None:
+    """Turn source-cited YAML facts into briefing documents (PDF, Word, HTML).
+
+    Commands work on the briefing project that contains the current folder (the nearest folder above
+    with a briefgen.toml, or with a facts/ folder), or the one given with --project. Start one with
+    `briefgen init DIR` (add --example for a worked example).
+    """
+
+
+# --------------------------------------------------------------------------- reporting problems
+
+
+def reports_problems(command: Callable[P, R]) -> Callable[P, R]:
+    """Print a BriefgenError's problems, one per line, and exit 1 instead of raising."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except BriefgenError as exc:
+            warnings = [p for p in exc.problems if isinstance(p, Problem) and p.warning]
+            errors = [p for p in exc.problems if p not in warnings]
+            echo_problems([*errors, *warnings])
+            summary = f"failed: {plural(len(errors), 'error')}"
+            if warnings:
+                summary += f", {plural(len(warnings), 'warning')}"
+                if not errors:
+                    summary += " (--strict treats warnings as errors)"
+            typer.echo(summary, err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """"1 event", "2 events", "3 people" (with `plural_form`)."""
+    return f"{count} {noun if count == 1 else (plural_form or noun + 's')}"
+
+
+def echo_problems(problems: Sequence[Problem | str]) -> None:
+    """Each problem on a line of its own on stderr; a warning says so first."""
+    for problem in problems:
+        prefix = "warning: " if isinstance(problem, Problem) and problem.warning else ""
+        typer.echo(f"{prefix}{terminal_safe(str(problem))}", err=True)
+
+
+def choices(value: str, allowed: list[str], what: str) -> list[str]:
+    """"all", one name, or a comma-separated list → names, refusing unknown ones (or none) with the choices."""
+    names = allowed if value.strip() == "all" else [v.strip() for v in value.split(",") if v.strip()]
+    names = list(dict.fromkeys(names))  # "press,press" asks for press once
+    unknown = [n for n in names if n not in allowed]
+    if unknown or not names:
+        raise typer.BadParameter(f"unknown {what} {', '.join(repr(u) for u in unknown) or repr(value)}; "
+                                 f"choose from: {', '.join(allowed)} or all")
+    return names
+
+
+# --------------------------------------------------------------------------- the project's folders
+
+
+ProjectOption = typer.Option(None, "--project", "-p", metavar="DIR", show_default=False,
+                             help="The briefing project folder (default: the one containing the current folder).")
+FactsOption = typer.Option(None, "--facts", metavar="DIR", show_default=False,
+                           help="Folder of fact files (default: the project's, facts/).")
+SeedsOption = typer.Option(None, "--seeds", metavar="DIR", show_default=False,
+                           help="Folder of source documents with index.yaml (default: the project's, seeds/).")
+TemplatesOption = typer.Option(None, "--templates", metavar="DIR", show_default=False,
+                               help="Your template folder, searched before the shipped one (default: the "
+                                    "project's, templates/, if it exists).")
+OutOption = typer.Option(None, "--out", "-o", metavar="DIR", show_default=False,
+                         help="Folder for the outputs (default: the project's, out/).")
+
+
+@dataclass(frozen=True)
+class Where:
+    """The folders a command works with: the project's, or the ones given, relative to the project root."""
+
+    project: Project
+    facts: Path
+    seeds: Path
+    templates: Path | None  # the user's template folder; None when only the shipped templates are used
+    out: Path
+
+
+def _folder_option(path: Path, option: str, what: str) -> Path:
+    if path.exists() and not path.is_dir():
+        raise typer.BadParameter(f"{display_path(path)} is a file; expected {what}", param_hint=f"'{option}'")
+    return path
+
+
+def locate(project: Path | None = None, facts: Path | None = None, seeds: Path | None = None,
+           templates: Path | None = None, out: Path | None = None) -> Where:
+    """Find the project and resolve every folder against its root (see project.py)."""
+    found = find_project(explicit=project)
+    facts_dir = _folder_option(found.resolve(facts, found.facts), "--facts", "the folder of fact files")
+    seeds_dir = _folder_option(found.resolve(seeds, found.seeds), "--seeds",
+                               "the folder of source documents and index.yaml")
+    if templates is not None:
+        user = _folder_option(found.resolve(templates, found.templates), "--templates", "a template folder")
+        from ..shipped import TEMPLATES
+
+        user_templates = None if user.is_dir() and user.resolve() == TEMPLATES.resolve() else user
+    else:
+        user_templates = found.user_templates
+    out_dir = _folder_option(found.resolve(out, found.out), "--out", "a folder for the outputs")
+    return Where(found, facts_dir, seeds_dir, user_templates, out_dir)
+
+
+def load_checked(where: Where, strict: bool = False) -> tuple[FactBase, ProvenanceReport]:
+    """Load, validate and provenance-check the facts. Raises BriefgenError listing every problem."""
+    from ..model import load_fact_base
+    from ..sources import check_provenance
+
+    base, problems = load_fact_base(where.facts, where.seeds)
+    if base is None:
+        raise BriefgenError(problems)
+    report = check_provenance(base)
+    failing = report.errors + (report.warnings if strict else [])
+    if failing:
+        raise BriefgenError(report.problems)
+    return base, report
+
+
+# --------------------------------------------------------------------------- the entry point
+
+
+def main() -> None:
+    """`briefgen` and `python -m briefgen`: run the app, turning interrupts and surprises into exit codes."""
+    import atexit
+    import signal
+
+    from ..build import Interrupted, handle_interrupts
+
+    with handle_interrupts():  # Ctrl-C or SIGTERM raises Interrupted (Typer exits silently on KeyboardInterrupt)
+        try:
+            app(prog_name="briefgen")  # the same name in help whether run as `briefgen` or `python -m briefgen`
+        except Interrupted as exc:  # one line, exit 130, never a traceback
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, signal.SIG_IGN)  # exiting now: a second Ctrl-C changes nothing
+            # A build says how far it got ("interrupted: 2 of 9 outputs written"); anything else, "interrupted".
+            typer.echo(str(exc), err=True)
+            # Exit now: the interpreter's own teardown (WeasyPrint, matplotlib, pydantic loaded) takes 0.3 s,
+            # more on a busy machine, of the second an interrupted build has to end in. The workers have
+            # ended and the temporary files are gone; the exit handlers still run, the output is flushed.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            atexit._run_exitfuncs()
+            os._exit(130)
+        except Exception as exc:  # anything unexpected: a short message, never a traceback
+            if os.environ.get("BRIEFGEN_DEBUG"):
+                raise
+            typer.echo(terminal_safe(f"internal error: {type(exc).__name__}: {exc} (set BRIEFGEN_DEBUG=1 for "
+                                     "details; please report this)"), err=True)
+            sys.exit(3)

@@ -1,0 +1,189 @@
+"""CLI build commands: `check` (validate and verify the facts), `build` (write the briefings) and `list`.
+
+In: the project's folders (or the ones given) and the audiences and formats asked for.
+Out: a one-line summary of the check, one "wrote …" line per output (or a JSON list
+with --json), and with `check` on a new project the next thing to add.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from ..errors import BriefgenError, display_path
+from .app import (
+    FactsOption,
+    OutOption,
+    ProjectOption,
+    SeedsOption,
+    TemplatesOption,
+    Where,
+    app,
+    choices,
+    echo_problems,
+    load_checked,
+    locate,
+    plural,
+    reports_problems,
+)
+
+if TYPE_CHECKING:
+    from ..build import Output
+    from ..model import FactBase, FactDate
+
+
+@app.command()
+@reports_problems
+def check(
+    project: Path | None = ProjectOption,
+    facts: Path | None = FactsOption,
+    seeds: Path | None = SeedsOption,
+    strict: bool = typer.Option(False, "--strict", help="Treat warnings (such as uncited amounts) as errors."),
+) -> None:
+    """Validate the fact files and check every quote, amount and date against its source."""
+    where = locate(project, facts, seeds)
+    base, report = load_checked(where, strict)
+    echo_problems(report.warnings)
+    cited = report.mentions_cited + report.mentions_exempted
+    coverage = "full coverage" if report.coverage_complete else f"{len(report.uncovered)} uncited"
+    typer.echo(
+        f"ok: {plural(len(base.events), 'event')}, {plural(len(base.funding), 'funding commitment')}, "
+        f"{plural(len(base.figures), 'key figure')}, {plural(len(base.people), 'person', 'people')}, "
+        f"{plural(len(base.organisations), 'organisation')}; {plural(report.quotes_checked, 'quote')} verified in "
+        f"{plural(len(base.seeds), 'source')}; coverage: {cited} of {report.mentions_total} amounts and dates "
+        f"cited ({report.mentions_exempted} exempted) — {coverage}"
+    )
+    hint = next_step(base, where)
+    if hint:
+        typer.echo(f"next: {hint}")
+
+
+def next_step(base: FactBase, where: Where) -> str | None:
+    """What a new project needs next, in the order a newcomer adds things; None once it can build."""
+    seeds, facts = display_path(where.seeds), display_path(where.facts)
+    if not base.seeds:
+        return (f"put a source document (a .txt file) in {seeds}/ and list it in {seeds}/index.yaml (the file "
+                f"has a commented example); then add an event that quotes it to {facts}/events.yaml")
+    if not base.events:
+        return (f"add an event to {facts}/events.yaml that quotes one of your sources word for word (the file "
+                "has a commented example); then run: briefgen build")
+    return None
+
+
+def parse_since(value: str | None) -> FactDate | None:
+    """--since DATE → a date, or a usage error naming the option."""
+    from ..model import parse_fact_date
+
+    if value is None:
+        return None
+    try:
+        return parse_fact_date(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--since") from None
+
+
+@app.command()
+@reports_problems
+def build(
+    format: str = typer.Option("pdf", "--format", "-f", metavar="FORMATS",
+                               help="pdf, docx, html, a comma-separated list, or all."),
+    audience: str | None = typer.Option(None, "--audience", "-a", metavar="NAMES", show_default=False,
+                                        help="An audience name, a comma-separated list, or all "
+                                             "(default: the briefing's audiences)."),
+    project: Path | None = ProjectOption,
+    facts: Path | None = FactsOption,
+    seeds: Path | None = SeedsOption,
+    templates: Path | None = TemplatesOption,
+    out: Path | None = OutOption,
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, metavar="N", help="Worker processes (0: one per core)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of the files written."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print the check summary and timings."),
+    since: str | None = typer.Option(None, "--since", metavar="DATE", show_default=False,
+                                     help="Mark events and commitments dated after DATE (YYYY-MM-DD) as new "
+                                          "since the last briefing."),
+) -> None:
+    """Check the facts, then write each audience's briefing in each format."""
+    import json
+
+    from ..build import FORMATS
+    from ..build import build as run_build
+    from ..render import available_audiences
+
+    formats = choices(format, list(FORMATS), "format")
+    where = locate(project, facts, seeds, templates, out)
+    since_date = parse_since(since)
+    known = available_audiences(where.templates)
+    names = choices(audience, known, "audience") if audience is not None else None
+    started = time.perf_counter()
+    base, report = load_checked(where)
+    hint = next_step(base, where)
+    if hint:
+        raise BriefgenError(f"nothing to build yet: {hint}")
+    if verbose:
+        typer.echo(f"facts checked: {plural(len(base.events), 'event')}, {plural(report.quotes_checked, 'quote')} "
+                   f"verified ({time.perf_counter() - started:.1f} s)", err=True)
+    if names is None:
+        names = base.briefing.audiences
+        missing = [n for n in names if n not in known]
+        if missing:
+            raise BriefgenError(base.located.problem(base.briefing, ("audiences",),
+                                f"no template for audience {', '.join(map(repr, missing))}; available: "
+                                f"{', '.join(known)} (an audience is a file templates/NAME.html.j2)"))
+    if not quiet:
+        echo_problems(report.warnings)
+
+    total = len(names) * len(formats)
+    show_progress = not (quiet or as_json) and total > 1 and sys.stderr.isatty() and sys.stdout.isatty()
+    progress = None
+    if show_progress:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(TextColumn("rendering"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                            TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+        task = progress.add_task("render", total=total)
+        progress.start()
+
+    def announce(output: Output) -> None:
+        if progress is not None:
+            progress.advance(task)
+        if quiet or as_json:
+            return
+        pages = f", {plural(output.pages, 'page')}" if output.pages else ""
+        line = f"wrote {output.path} ({output.bytes:,} bytes{pages})"
+        if verbose:
+            line += f" at {time.perf_counter() - started:.1f} s"
+        if progress is not None:
+            progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            typer.echo(line)
+
+    try:
+        outputs = run_build(base, names, formats, where.out, where.templates, jobs=jobs, on_written=announce,
+                            since=since_date)
+    finally:
+        if progress is not None:
+            progress.stop()
+    if as_json:
+        # For programs: absolute paths, whatever folder the command ran in.
+        typer.echo(json.dumps([o.as_dict() | {"path": str(Path(o.path).resolve())} for o in outputs], indent=2))
+
+
+@app.command("list")
+@reports_problems
+def list_command(
+    project: Path | None = ProjectOption,
+    templates: Path | None = TemplatesOption,
+) -> None:
+    """List the audiences and formats available."""
+    from ..build import FORMATS
+    from ..render import available_audiences
+
+    where = locate(project, templates=templates)
+    typer.echo("audiences: " + ", ".join(available_audiences(where.templates)))
+    typer.echo("formats: " + ", ".join(FORMATS))
