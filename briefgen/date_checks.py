@@ -1,4 +1,4 @@
-"""Date checks: each fact's date against the dates its quotes (and the sentences around them) state.
+"""Date checks: each fact's date and the dates its quotes (and sentences around them) state → problems.
 
 In: a validated `FactBase` and the seed texts. Out: located `Problem`s, for
 

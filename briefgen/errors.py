@@ -1,4 +1,4 @@
-"""Problems and the one root error class.
+"""Errors: bad input found by any stage → `Problem`s carried to the CLI by the one root error class.
 
 In: nothing. Out: `Problem`, one located message about bad input, and
 `BriefgenError`, which carries one or more problems up to the CLI, where they

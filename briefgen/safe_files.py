@@ -1,4 +1,4 @@
-"""One rule for every file briefgen reads from a project: a regular file, inside its folder, not too big.
+"""Safe reading: a path in a project → its bytes, only when it is a regular file inside its folder, not too big.
 
 In: a path, the folder it must be inside, what kind of file it is and a size
 cap. Out: its bytes (or text), or a `BriefgenError` naming the file. Fact
