@@ -4,7 +4,7 @@ In: the text of a seed document (read by `read_seed`, inside the seeds folder
 and within its size limit) and a quote a fact cites from it. Out: the span of
 the original seed text where the quote occurs (`find_quote`, `find_all`), or,
 for a quote that is not there, the most similar passage and how alike the two
-are (`closest_passage`), to help its author.
+are (`closest_passage_within`), to help its author.
 
 Both texts are compared in a normal form (`normalise`): runs of white space
 and line breaks are one space, typographic quotes, apostrophes and dashes are
@@ -208,13 +208,6 @@ def _closest(seed_text: str, quote: str, deadline: float) -> tuple[str, float, b
         if ratio > best_ratio or (ratio == best_ratio and ratio > 0 and start < best_start):
             best, best_ratio, best_start = window, ratio, start
     return best, best_ratio, False
-
-
-def closest_passage(seed_text: str, quote: str) -> tuple[str, float]:
-    """The passage of the seed most like `quote`, and how alike they are (0..1); ("", 0.0) when the
-    search ran out of its time budget (see `closest_passage_within`)."""
-    passage, ratio, _ = closest_passage_within(seed_text, quote)
-    return passage, ratio
 
 
 def read_seed(seeds_dir: Path, file: str) -> str:

@@ -81,15 +81,6 @@ def resolve_inside(path: Path | str, folder: Path | str) -> Path | None:
     return real
 
 
-def is_regular_inside(path: Path | str, folder: Path | str) -> bool:
-    """True if `path` resolves to a regular file inside `folder` (no error for anything else)."""
-    try:
-        real = resolve_inside(path, folder)
-        return real is not None and stat.S_ISREG(os.stat(real).st_mode)
-    except OSError:
-        return False
-
-
 def read_inside(path: Path | str, folder: Path | str, kind: str, max_bytes: int, hint: str = "") -> bytes:
     """The bytes of `path`, a regular file inside `folder` of at most `max_bytes`; else `BriefgenError`.
 
