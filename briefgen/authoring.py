@@ -29,7 +29,7 @@ from typing import Any
 
 from .atomic import write_atomically
 from .errors import BriefgenError, display_path
-from .render import AUDIENCE_SUFFIX, available_audiences
+from .template_folders import AUDIENCE_SUFFIX, available_audiences
 
 SCAFFOLD = """{{#- Audience "{name}": {description}
     This template extends "{parent}" and overrides only what differs. Blocks worth overriding:

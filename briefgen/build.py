@@ -250,7 +250,8 @@ def _plan(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
     out the (audience, format) pairs in `skip`."""
     from .chart import draw_chart
     from .context import build_context
-    from .render import AUDIENCE_SUFFIX, render_html, template_dirs
+    from .render import render_html
+    from .template_folders import AUDIENCE_SUFFIX, template_dirs
 
     dirs = template_dirs(user_templates)
 

@@ -229,3 +229,17 @@ def load_yaml(path: Path, folder: Path | None = None) -> LoadedFile:
     finally:
         loader.dispose()
     return LoadedFile(path, data, locations)
+
+
+class Located:
+    """Remembers which file and field path a model object came from, for later error messages."""
+
+    def __init__(self) -> None:
+        self._where: dict[int, tuple[LoadedFile, FieldPath]] = {}
+
+    def remember(self, obj: object, loaded: LoadedFile, path: FieldPath) -> None:
+        self._where[id(obj)] = (loaded, path)
+
+    def problem(self, obj: object, sub_path: FieldPath, message: str, warning: bool = False) -> Problem:
+        loaded, path = self._where[id(obj)]
+        return loaded.problem(path + tuple(sub_path), message, warning)

@@ -31,7 +31,7 @@ from .errors import Problem
 from .facts import FieldPath
 from .housestyle import HouseStyle
 from .model import FactBase, Funding, Qualifier, Relation
-from .text_hygiene import did_you_mean
+from .suggest import did_you_mean
 
 _LOWER = {Qualifier.EXACT, Qualifier.OVER, Qualifier.AT_LEAST}
 _UPPER = {Qualifier.EXACT, Qualifier.ALMOST, Qualifier.UNDER, Qualifier.UP_TO}

@@ -36,10 +36,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .model import FactDate, Period, Precision, Qualifier, RateUnit
+from .values import babel_locale
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -57,18 +57,6 @@ RATE_WORDS = {RateUnit.YEAR: "a year", RateUnit.QUARTER: "a quarter", RateUnit.M
 _MILLION = Decimal(10) ** 6
 _BILLION = Decimal(10) ** 9
 _MAX_SCALED_DECIMALS = 3  # "£44.125m" is still exact and readable; "£44.1234m" is written in full
-
-
-@lru_cache(maxsize=32)
-def babel_locale(language: str) -> Locale:
-    """The Babel locale for a BCP 47 tag; raises ValueError for one Babel does not know."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return Locale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError) as exc:
-        raise ValueError(f"'{language}' is not a language Babel knows; expected a tag such as en-GB or en-US") \
-            from exc
 
 
 def _decimals(value: Decimal) -> int:
@@ -192,7 +180,7 @@ class HouseStyle:
 
     def count(self, value: Decimal, unit: str, qualifier: Qualifier = Qualifier.EXACT) -> str:
         """A key figure: "more than 9,700 attempts"; a unit that is a currency code gives money: "£4.25m"."""
-        from .read_money import is_currency_code
+        from .values import is_currency_code
 
         if len(unit) == 3 and unit.isupper() and is_currency_code(unit):
             return self.money(value, unit, qualifier)

@@ -24,27 +24,14 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from .errors import BriefgenError, Problem, display_path
-from .facts import FieldPath, LoadedFile, fact_file_paths, load_yaml
-from .text_hygiene import clean_data, did_you_mean, printable, shown
+from .facts import FieldPath, LoadedFile, Located, fact_file_paths, load_yaml
+from .suggest import did_you_mean
+from .text_hygiene import clean_data, printable, shown
 
 if TYPE_CHECKING:
     from .model import Briefing, FactBase, FactFile, Seed
 
 ModelT = typing.TypeVar("ModelT", bound=BaseModel)
-
-
-class Located:
-    """Remembers which file and field path a model object came from, for later error messages."""
-
-    def __init__(self) -> None:
-        self._where: dict[int, tuple[LoadedFile, FieldPath]] = {}
-
-    def remember(self, obj: object, loaded: LoadedFile, path: FieldPath) -> None:
-        self._where[id(obj)] = (loaded, path)
-
-    def problem(self, obj: object, sub_path: FieldPath, message: str, warning: bool = False) -> Problem:
-        loaded, path = self._where[id(obj)]
-        return loaded.problem(path + tuple(sub_path), message, warning)
 
 
 def _expected_fields(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -161,13 +160,8 @@ def _type_word(kind: type) -> str:
 def _read_config(config: Path) -> tuple[dict[str, object], dict[str, str], list[str]]:
     """The --config file's [smtp] values, where each came from, and warnings. Raises BriefgenError."""
     where = display_path(config)
-    if sys.version_info >= (3, 11):  # noqa: UP036 - pyproject allows Python 3.10, which needs tomli
-        import tomllib
-    else:  # Python 3.10
-        try:
-            import tomli as tomllib
-        except ImportError:
-            raise BriefgenError(f"{where}: reading a config file needs Python 3.11 or the tomli package") from None
+    import tomllib
+
     try:
         data = tomllib.loads(config.read_text(encoding="utf-8"))
     except OSError as exc:

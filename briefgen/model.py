@@ -10,9 +10,8 @@ Each field's type decides how its text becomes a value (values.py): money
 through `Decimal` (never float), dates through `FactDate` (which keeps the
 precision the author wrote). Unknown fields are errors. Reading the files,
 checking their text (text_hygiene.py) and reporting every error at the line it
-comes from is loading.py's job; its entry points, `load_fact_base` and
-`validate_file`, are importable from here too, as are the value types and
-the text helpers.
+comes from is loading.py's job (`load_fact_base`, `validate_file`); the
+value types and the text helpers are importable from here too.
 """
 
 from __future__ import annotations
@@ -26,8 +25,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from .loading import Located, load_fact_base, validate_file
-from .text_hygiene import STRICT_TEXT_FIELDS, did_you_mean, printable, shown, text_problem
+from .facts import Located
+from .suggest import did_you_mean
+from .text_hygiene import STRICT_TEXT_FIELDS, printable, shown, text_problem
 from .values import (
     CURRENCY_PATTERN,
     MAX_DECIMAL_PLACES,
@@ -42,6 +42,7 @@ from .values import (
     Qualifier,
     ShortText,
     Text,
+    babel_locale,
     parse_decimal,
     parse_fact_date,
 )
@@ -53,8 +54,8 @@ __all__ = [
     "FactDate", "FactFile", "Figure", "Funding", "GlossaryTerm", "Identifier", "KeyPoint", "Located", "Money",
     "Named", "Organisation", "Period", "Person", "Precision", "PropertyText", "Qualifier", "QuestionAnswer", "Rate",
     "RateUnit", "Relation", "RelationField", "Seed", "SeedKind", "SeedManifest", "ShortText", "SortHint", "SourceRef",
-    "Sources", "SpokenLine", "Strict", "Text", "did_you_mean", "load_fact_base", "parse_decimal", "parse_fact_date",
-    "printable", "shown", "slugify", "text_problem", "validate_file",
+    "Sources", "SpokenLine", "Strict", "Text", "did_you_mean", "parse_decimal", "parse_fact_date",
+    "printable", "shown", "slugify", "text_problem",
 ]
 
 class Strict(BaseModel):
@@ -136,8 +137,6 @@ class Briefing(Strict):
     @field_validator("language")
     @classmethod
     def _known_language(cls, value: str) -> str:
-        from .housestyle import babel_locale
-
         babel_locale(value)  # raises ValueError with a message for a language Babel does not know
         return value
 
@@ -207,7 +206,7 @@ def _relation_from_id(value: Any) -> Any:
 RelationField = Annotated[Relation, BeforeValidator(_relation_from_id)]
 
 
-class RateUnit(str, Enum):  # noqa: UP042 - Python 3.10 (requires-python) has no StrEnum
+class RateUnit(str, Enum):  # noqa: UP042 - a str Enum: StrEnum would change how values print
     YEAR = "year"
     QUARTER = "quarter"
     MONTH = "month"
@@ -337,7 +336,7 @@ class FactFile(Strict):
 # --------------------------------------------------------------------------- seeds
 
 
-class SeedKind(str, Enum):  # noqa: UP042 - Python 3.10 (requires-python) has no StrEnum
+class SeedKind(str, Enum):  # noqa: UP042 - a str Enum: StrEnum would change how values print
     PRESS_RELEASE = "press release"
     WRITTEN_ANSWER = "written parliamentary answer"
     NEWS_STORY = "news story"

@@ -11,14 +11,18 @@ markup and entities in a heading make no difference.
 from __future__ import annotations
 
 import html as html_escaping
+from typing import TYPE_CHECKING
 
-import lxml.html
+if TYPE_CHECKING:
+    import lxml.html
 
 # What base.html.j2 writes where the contents list goes; any other <nav> is left alone.
 TOC_PLACEHOLDER = '<nav class="toc" aria-label="Contents"></nav>'
 
 
 def _parse(html: str) -> lxml.html.HtmlElement | None:
+    import lxml.html  # imported when a page is finished: a build that is up to date never needs it
+
     try:
         return lxml.html.document_fromstring(html)
     except Exception:  # lxml raises ParserError/ValueError for empty or unparsable input

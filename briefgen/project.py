@@ -15,7 +15,6 @@ installed package except the shipped templates.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,10 +62,8 @@ class Project:
 
 
 def _read_config(config: Path) -> dict[str, str]:
-    if sys.version_info >= (3, 11):  # noqa: UP036 - pyproject allows Python 3.10, which needs tomli
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
+    import tomllib
+
     where = display_path(config)
     try:
         data = tomllib.loads(config.read_text(encoding="utf-8"))

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from .values import Qualifier
+from .values import Qualifier, currency_codes
 
 # Words a source puts before an amount, and what they mean for the amount.
 QUALIFIER_WORDS: dict[str, Qualifier] = {
@@ -92,9 +92,9 @@ class CurrencyTables:
 @lru_cache(maxsize=1)
 def currency_tables() -> CurrencyTables:
     from babel import Locale
-    from babel.numbers import get_currency_name, get_currency_symbol, get_territory_currencies, list_currencies
+    from babel.numbers import get_currency_name, get_currency_symbol, get_territory_currencies
 
-    codes = frozenset(list_currencies())
+    codes = currency_codes()
     current: set[str] = set()
     for territory in map(str, Locale("en").territories):
         try:
@@ -124,9 +124,6 @@ def currency_tables() -> CurrencyTables:
     return CurrencyTables(codes, {k: frozenset(v) for k, v in signs.items()},
                           {k: frozenset(v) for k, v in names.items()})
 
-
-def is_currency_code(code: str) -> bool:
-    return code in currency_tables().codes
 
 
 def _alternation(words: list[str]) -> str:

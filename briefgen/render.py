@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,27 +37,19 @@ from jinja2.loaders import split_template_path
 from .errors import BriefgenError, display_path
 from .link_checks import check_urls
 from .safe_files import safe_template_source  # the one rule for every file briefgen reads
-from .shipped import TEMPLATES as SHIPPED_TEMPLATES
+from .template_folders import (
+    AUDIENCE_SUFFIX,
+    available_audiences,
+    entry_is_safe,
+    template_dirs,
+)
 from .template_limits import MAX_OUTPUT, LimitedEnvironment, TemplateLimitError, alarm
-
-AUDIENCE_SUFFIX = ".html.j2"
-AUDIENCE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
-NOT_AUDIENCES = {"base"}
 
 MAX_TEMPLATE_BYTES = 1024 * 1024   # one template, include or stylesheet file
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Reading template files
-
-
-def _entry_is_safe(folder: Path, name: str) -> bool:
-    path = folder / name
-    try:
-        real = path.resolve(strict=True)
-        return real.is_relative_to(folder.resolve()) and stat.S_ISREG(os.stat(real).st_mode)
-    except (OSError, RuntimeError):
-        return False
 
 
 class FolderLoader(jinja2.BaseLoader):
@@ -94,35 +85,9 @@ class FolderLoader(jinja2.BaseLoader):
             base = Path(dirpath).relative_to(self.folder)
             for name in filenames:
                 relative = (base / name).as_posix()
-                if _entry_is_safe(self.folder, relative):
+                if entry_is_safe(self.folder, relative):
                     found.append(relative.removeprefix("./"))
         return sorted(found)
-
-
-def template_dirs(user_dir: Path | None) -> list[Path]:
-    dirs = []
-    if user_dir is not None:
-        if not user_dir.is_dir():
-            raise BriefgenError(f"{display_path(user_dir)}: templates folder not found")
-        dirs.append(user_dir)
-    dirs.append(SHIPPED_TEMPLATES)
-    return dirs
-
-
-def available_audiences(user_dir: Path | None = None) -> list[str]:
-    """Every audience template (``NAME.html.j2``) in the user's folder or the shipped one; a link out of
-    the folder, or anything but a regular file, is not an audience."""
-    names = set()
-    for folder in template_dirs(user_dir):
-        for path in folder.glob(f"*{AUDIENCE_SUFFIX}"):
-            if not _entry_is_safe(folder, path.name):
-                continue
-            name = path.name[: -len(AUDIENCE_SUFFIX)]
-            # An audience name is lower-case letters, digits and hyphens, as in the facts' `audiences`: it
-            # goes into output file names, so "a b", "a+b" and "a-b" can never map to the same file.
-            if name not in NOT_AUDIENCES and AUDIENCE_NAME.fullmatch(name):
-                names.add(name)
-    return sorted(names)
 
 
 # ---------------------------------------------------------------------------------------------------------

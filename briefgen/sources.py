@@ -26,10 +26,9 @@ from decimal import Decimal
 
 from .date_checks import check_fact_dates, quote_states_period
 from .errors import Problem, display_path
-from .facts import FieldPath
+from .facts import FieldPath, Located
 from .funding import check_relations
 from .housestyle import HouseStyle
-from .loading import Located
 from .model import (
     CoverageExemption,
     Event,
@@ -53,8 +52,9 @@ from .quotes import (
     read_seed,
 )
 from .read_dates import find_dates
-from .read_money import NumberMention, find_numbers, is_currency_code, money_mentions
-from .text_hygiene import did_you_mean
+from .read_money import NumberMention, find_numbers, money_mentions
+from .suggest import did_you_mean
+from .values import is_currency_code
 
 # What other modules and tests import from here: the checks, and the quote search they rely on.
 __all__ = [

@@ -19,9 +19,7 @@ separator U+2029 becomes a blank line ("\\n\\n"), which is what its writer meant
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from .errors import Problem
@@ -121,8 +119,3 @@ def clean_data(value: Any, path: FieldPath, loaded: LoadedFile, problems: list[P
         return cleaned
     return value
 
-
-def did_you_mean(word: str, allowed: Iterable[str]) -> str:
-    """"; did you mean 'x'?" for the closest of `allowed`, or "" when nothing is close."""
-    close = difflib.get_close_matches(word, list(allowed), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""

@@ -16,11 +16,15 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import Annotated, Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 from .text_hygiene import shown
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 
 class Precision(str, Enum):  # noqa: UP042 - Python 3.10 (requires-python) has no StrEnum
@@ -149,9 +153,31 @@ ShortText = Annotated[str, Field(min_length=1, max_length=400)]
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 
-def _known_currency(value: str) -> str:
-    from .read_money import is_currency_code
+@lru_cache(maxsize=1)
+def currency_codes() -> frozenset[str]:
+    """Every ISO 4217 code Babel knows, historic ones included."""
+    from babel.numbers import list_currencies
 
+    return frozenset(list_currencies())
+
+
+def is_currency_code(code: str) -> bool:
+    return code in currency_codes()
+
+
+@lru_cache(maxsize=32)
+def babel_locale(language: str) -> Locale:
+    """The Babel locale for a BCP 47 tag; raises ValueError for one Babel does not know."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError) as exc:
+        raise ValueError(f"'{language}' is not a language Babel knows; expected a tag such as en-GB or en-US") \
+            from exc
+
+
+def _known_currency(value: str) -> str:
     if not is_currency_code(value):
         raise ValueError(f"'{value}' is not an ISO 4217 currency code; expected a code such as EUR, USD, JPY or CHF")
     return value

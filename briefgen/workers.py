@@ -13,10 +13,12 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from multiprocessing.connection import Connection
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .interrupts import INTERRUPT_SIGNALS, ignore_signal, interrupts_blocked
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 
 def _worker_init() -> None:
@@ -134,7 +136,7 @@ class Workers:
                 except OSError:  # the worker is gone: recv says so below
                     pass
             for ready in wait(list(self.busy)):
-                conn = cast(Connection, ready)
+                conn = cast("Connection", ready)
                 index = self.busy.pop(conn)
                 try:
                     kind, value, trace = conn.recv()

@@ -159,7 +159,8 @@ CLEAN = """<!doctype html>
 <title>Clean page</title></head>
 <body><main><h1>Clean page</h1><p>Nothing to find here, <a href="#x">one link</a>.</p>
 <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="40" height="40" alt="A dot">
-<p><button style="min-width:24px;min-height:24px">1</button> <button style="min-width:24px;min-height:24px">2</button></p>
+<p><button style="min-width:24px;min-height:24px">1</button>
+<button style="min-width:24px;min-height:24px">2</button></p>
 </main></body></html>
 """
 
@@ -188,7 +189,8 @@ def test_harness_catches_seeded_faults(tmp_path):
 
     narrow = by_name["seeded@narrow"]["overflow"]
     assert narrow["scrollWidth"] > 320, narrow
-    assert [(w["target"], w["html"][:25]) for w in narrow["wide"]] == [("div:nth-child(4)", '<div style="width:600px">')]
+    wide = [(w["target"], w["html"][:25]) for w in narrow["wide"]]
+    assert wide == [("div:nth-child(4)", '<div style="width:600px">')]
 
     clean_page = by_name["clean@narrow"]
     assert clean_page["violations"] == [], describe(clean_page)

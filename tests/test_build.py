@@ -75,7 +75,7 @@ def test_a_rebuild_replaces_each_output_with_a_new_file(tmp_path):
         assert again.returncode == 0, again.stderr
         assert b"Earlier lines" in reader.read()
     assert path.stat().st_ino != inode and path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".briefgen-cache.json", path.name]
 
 
 def test_pdf_metadata_tags_and_fonts(shipped):
@@ -101,7 +101,7 @@ def test_chronology_in_date_order_with_inferred_dates_flagged(shipped):
     # The PDF gives the order (a note link that wraps is extracted after its row's text, so only the
     # dates are located there); the Word table's date cells give the note numbers.
     positions = [chronology.index(date.split(" (")[0] + " ") for date in expected]
-    assert positions == sorted(positions), list(zip(expected, positions))
+    assert positions == sorted(positions), list(zip(expected, positions, strict=True))
     document = Document(str(path_of(shipped, "official", "docx")))
     chronology_table = next(t for t in document.tables if t.rows[0].cells[1].text == "Event")
     assert [" ".join(row.cells[0].text.split()) for row in chronology_table.rows[1:]] == expected
@@ -248,7 +248,8 @@ def test_html_is_standalone(shipped):
     assert '<html lang="en-GB">' in html
     assert '<img class="chart" src="data:image/svg+xml;base64,' in html
     alt = re.search(r'<img class="chart"[^>]* alt="([^"]*)"', html)[1]
-    assert alt.startswith("Funding commitments: 6 amounts, 2009–2021, one panel per currency (GBP, EUR), not converted.")
+    assert alt.startswith("Funding commitments: 6 amounts, 2009–2021, one panel per currency (GBP, EUR), "
+                          "not converted.")
     assert "may overlap" in alt and len(alt) <= 250
     assert not re.search(r'(src|href)="(https?:|file:|/)', html)
 
@@ -276,7 +277,8 @@ def test_new_audience_is_one_small_file(tmp_path):
         '{% extends "base.html.j2" %}\n'
         '{% from "_macros.html.j2" import chronology_table %}\n'
         '{% block audience_label %}Regional briefing{% endblock %}\n'
-        '{% block body %}<section><h2 id="dates">Dates</h2>{{ chronology_table(chronology) }}</section>{% endblock %}\n')
+        '{% block body %}<section><h2 id="dates">Dates</h2>{{ chronology_table(chronology) }}</section>'
+        '{% endblock %}\n')
     listed = run_cli("list", "--templates", "templates", cwd=project)
     assert "regional" in listed.stdout
     result = run_cli("build", "--format", "all", "--audience", "regional", "--templates", "templates", cwd=project)

@@ -232,7 +232,8 @@ def test_type_is_readable(outputs, audience):
 def test_dates_and_amounts_never_wrap(outputs):
     """Every date and amount is on one line of its cell: in the PDF (read back line by line) and in Word,
     whose cells carry no-break spaces (Word has no nowrap)."""
-    lines = [line.strip().replace("\u00a0", " ") for line in pdf_text(Path(outputs[("official", "pdf")]["path"])).splitlines()]
+    official = pdf_text(Path(outputs[("official", "pdf")]["path"]))
+    lines = [line.strip().replace("\u00a0", " ") for line in official.splitlines()]
     for value in ("20 September 2014", "over £6m (€7m)", "almost €150m", "24 January 2019"):
         assert any(value in line for line in lines), value
     document = Document(outputs[("official", "docx")]["path"])

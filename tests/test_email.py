@@ -379,8 +379,8 @@ def test_reuses_up_to_date_outputs_and_rebuilds_after_a_change(tmp_path):
 
 
 def test_a_change_to_the_shipped_templates_rebuilds(tmp_path, monkeypatch):
-    import briefgen.render
     import briefgen.shipped
+    import briefgen.template_folders
     from briefgen.cli import load_checked, locate
     from briefgen.mailer import ensure_outputs
 
@@ -388,7 +388,7 @@ def test_a_change_to_the_shipped_templates_rebuilds(tmp_path, monkeypatch):
     shipped = tmp_path / "shipped"
     shutil.copytree(briefgen.shipped.TEMPLATES, shipped)
     monkeypatch.setattr(briefgen.shipped, "TEMPLATES", shipped)  # what ensure_outputs compares dates with
-    monkeypatch.setattr(briefgen.render, "SHIPPED_TEMPLATES", shipped)  # what the build renders with
+    monkeypatch.setattr(briefgen.template_folders, "SHIPPED_TEMPLATES", shipped)  # what the build renders with
     monkeypatch.chdir(project)
     base, _ = load_checked(locate(project))
     built, reused = [], []

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from briefgen.errors import BriefgenError
 from briefgen.facts import MAX_FILE_BYTES, load_yaml
-from briefgen.model import FactFile, parse_fact_date, validate_file
+from briefgen.loading import validate_file
+from briefgen.model import FactFile, parse_fact_date
 from briefgen.sources import find_numbers, find_quote, normalise
 
 

@@ -21,7 +21,8 @@ from briefgen.chart import ALT_TEXT_LIMIT, alt_text
 from briefgen.context import build_context, chronological
 from briefgen.funding import honest_totals
 from briefgen.housestyle import HouseStyle
-from briefgen.model import FactDate, Qualifier, load_fact_base
+from briefgen.loading import load_fact_base
+from briefgen.model import FactDate, Qualifier
 from briefgen.read_dates import find_dates
 from briefgen.read_money import find_numbers
 from briefgen.sources import check_provenance

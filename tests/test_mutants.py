@@ -26,7 +26,8 @@ import pytest
 
 from briefgen.chart import ALT_TEXT_LIMIT, alt_text, caption
 from briefgen.context import build_context
-from briefgen.model import FactBase, load_fact_base
+from briefgen.loading import load_fact_base
+from briefgen.model import FactBase
 from briefgen.sources import check_provenance, find_quote, normalise
 
 from conftest import CASES, ROOT, run_cli

@@ -167,7 +167,7 @@ def test_contents_page_numbers_are_where_libreoffice_puts_the_headings(audiences
             in_pdf.append(pdf_start)
             lo_start, pdf_start = max(lo_start, 1), max(pdf_start, 1)
         print(f"\n{a}: contents prints {printed}; LibreOffice puts the headings on {placed}; the PDF on {in_pdf}")
-        assert printed == placed, [(e[0], p, q) for e, p, q in zip(entries, printed, placed) if p != q]
+        assert printed == placed, [(e[0], p, q) for e, p, q in zip(entries, printed, placed, strict=False) if p != q]
         assert printed == in_pdf
         # LibreOffice shows the same numbers on the contents page itself.
         contents_page = next(t for t in lo_pages if entries[0][0] in t)
@@ -203,7 +203,7 @@ def test_amounts_are_bold_in_word_as_in_the_pdf(audiences):
     for a in audiences:
         tables = lxml.html.parse(str(a.html)).getroot().findall(".//table")
         assert len(tables) == len(a.document.tables), a
-        for html_table, word_table in zip(tables, a.document.tables):
+        for html_table, word_table in zip(tables, a.document.tables, strict=True):
             for r, tr in enumerate(html_table.iter("tr")):
                 column = 0
                 for td in (c for c in tr if c.tag in ("td", "th")):

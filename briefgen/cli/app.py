@@ -203,7 +203,7 @@ def locate(project: Path | None = None, facts: Path | None = None, seeds: Path |
 
 def load_checked(where: Where, strict: bool = False) -> tuple[FactBase, ProvenanceReport]:
     """Load, validate and provenance-check the facts. Raises BriefgenError listing every problem."""
-    from ..model import load_fact_base
+    from ..loading import load_fact_base
     from ..sources import check_provenance
 
     base, problems = load_fact_base(where.facts, where.seeds)

@@ -79,7 +79,7 @@ def watch(
     from ..authoring import watch as watch_loop
     from ..build import FORMATS
     from ..build import build as run_build
-    from ..render import available_audiences
+    from ..template_folders import available_audiences
     from ..shipped import TEMPLATES as SHIPPED_TEMPLATES
 
     formats = choices(format, list(FORMATS), "format")

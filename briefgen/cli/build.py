@@ -76,10 +76,10 @@ def next_step(base: FactBase, where: Where) -> str | None:
 
 def parse_since(value: str | None) -> FactDate | None:
     """--since DATE → a date, or a usage error naming the option."""
-    from ..model import parse_fact_date
-
     if value is None:
         return None
+    from ..model import parse_fact_date
+
     try:
         return parse_fact_date(value)
     except ValueError as exc:
@@ -106,13 +106,19 @@ def build(
     since: str | None = typer.Option(None, "--since", metavar="DATE", show_default=False,
                                      help="Mark events and commitments dated after DATE (YYYY-MM-DD) as new "
                                           "since the last briefing."),
+    force: bool = typer.Option(False, "--force", help="Rebuild every output, even those that are up to date."),
 ) -> None:
-    """Check the facts, then write each audience's briefing in each format."""
+    """Check the facts, then write each audience's briefing in each format.
+
+    An output whose facts, sources, templates and options have not changed since it was built (and whose
+    file is still the one written) is not rebuilt: it is reported as up to date.
+    """
     import json
 
-    from ..build import FORMATS
+    from ..build import FORMATS, Output
     from ..build import build as run_build
-    from ..render import available_audiences
+    from ..build_cache import BuildCache, inputs_key
+    from ..template_folders import available_audiences, template_dirs
 
     formats = choices(format, list(FORMATS), "format")
     where = locate(project, facts, seeds, templates, out)
@@ -120,6 +126,45 @@ def build(
     known = available_audiences(where.templates)
     names = choices(audience, known, "audience") if audience is not None else None
     started = time.perf_counter()
+
+    def announce(output: Output) -> None:
+        if progress is not None:
+            progress.advance(task)
+        if quiet or as_json:
+            return
+        pages = f", {plural(output.pages, 'page')}" if output.pages else ""
+        if output.up_to_date:
+            line = f"up to date: {output.path}"
+        else:
+            line = f"wrote {output.path} ({output.bytes:,} bytes{pages})"
+        if verbose:
+            line += f" at {time.perf_counter() - started:.1f} s"
+        if progress is not None:
+            progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            typer.echo(line)
+
+    def report_json(outputs: list[Output]) -> None:
+        # For programs: absolute paths, whatever folder the command ran in.
+        typer.echo(json.dumps([o.as_dict() | {"path": str(Path(o.path).resolve())} for o in outputs], indent=2))
+
+    # Nothing changed since the last build into this folder: say so, without checking or rendering again.
+    inputs = inputs_key(where.facts, where.seeds, template_dirs(where.templates), since)
+    cache = BuildCache(where.out)
+    wanted = names if names is not None else cache.audiences.get(inputs)
+    progress = None
+    if wanted and not force:
+        entries = [cache.up_to_date(where.out, inputs, a, f) for a in wanted for f in formats]
+        if all(entries):
+            up_to_date = [Output(a, f, display_path(where.out / e.name), e.bytes, e.pages, up_to_date=True)
+                          for (a, f), e in zip([(a, f) for a in wanted for f in formats], entries, strict=True)
+                          if e is not None]
+            for output in up_to_date:
+                announce(output)
+            if as_json:
+                report_json(up_to_date)
+            return
+
     base, report = load_checked(where)
     hint = next_step(base, where)
     if hint:
@@ -149,29 +194,14 @@ def build(
         task = progress.add_task("render", total=total)
         progress.start()
 
-    def announce(output: Output) -> None:
-        if progress is not None:
-            progress.advance(task)
-        if quiet or as_json:
-            return
-        pages = f", {plural(output.pages, 'page')}" if output.pages else ""
-        line = f"wrote {output.path} ({output.bytes:,} bytes{pages})"
-        if verbose:
-            line += f" at {time.perf_counter() - started:.1f} s"
-        if progress is not None:
-            progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
-        else:
-            typer.echo(line)
-
     try:
         outputs = run_build(base, names, formats, where.out, where.templates, jobs=jobs, on_written=announce,
-                            since=since_date)
+                            since=since_date, cache_inputs=inputs, force=force)
     finally:
         if progress is not None:
             progress.stop()
     if as_json:
-        # For programs: absolute paths, whatever folder the command ran in.
-        typer.echo(json.dumps([o.as_dict() | {"path": str(Path(o.path).resolve())} for o in outputs], indent=2))
+        report_json(outputs)
 
 
 @app.command("list")
@@ -182,7 +212,7 @@ def list_command(
 ) -> None:
     """List the audiences and formats available."""
     from ..build import FORMATS
-    from ..render import available_audiences
+    from ..template_folders import available_audiences
 
     where = locate(project, templates=templates)
     typer.echo("audiences: " + ", ".join(available_audiences(where.templates)))

@@ -19,24 +19,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..errors import BriefgenError, display_path
-from ..mailer import (
-    DEFAULT_MAX_SIZE,
-    ENV_VARS,
-    BadOption,
-    build_message,
-    eml_name,
-    ensure_outputs,
-    human_size,
-    load_smtp_settings,
-    message_date,
-    needs_smtputf8,
-    parse_addresses,
-    parse_size,
-    redact,
-    reply_line,
-    send_message,
-    write_eml,
-)
+from ..mail_settings import DEFAULT_MAX_SIZE, ENV_VARS, BadOption  # light: the rest is imported when used
 from .app import (
     FactsOption,
     ProjectOption,
@@ -92,7 +75,22 @@ def email_command(
 ) -> None:
     """Write one audience's briefing as an email draft (.eml) with the outputs attached; --send delivers it."""
     from ..build import FORMATS
-    from ..render import available_audiences
+    from ..mailer import (
+        build_message,
+        eml_name,
+        ensure_outputs,
+        human_size,
+        load_smtp_settings,
+        message_date,
+        needs_smtputf8,
+        parse_addresses,
+        parse_size,
+        redact,
+        reply_line,
+        send_message,
+        write_eml,
+    )
+    from ..template_folders import available_audiences
 
     # Everything that can be wrong with the command itself is found before the (slow) build.
     formats = choices(format, list(FORMATS), "format")

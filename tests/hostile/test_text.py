@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from briefgen.facts import LoadedFile
-from briefgen.loading import _inner_model
-from briefgen.model import FactFile, load_fact_base, printable, text_problem, validate_file
+from briefgen.loading import _inner_model, load_fact_base, validate_file
+from briefgen.model import FactFile, printable, text_problem
 
 from conftest import CASES, run_cli
 
