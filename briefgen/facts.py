@@ -145,14 +145,36 @@ class _StrictLoader(Reader, Scanner, Parser, _StrictComposer, _PlainResolver):
         _PlainResolver.__init__(self)
 
 
+def _c_strict_loader() -> type[Any] | None:
+    """The same strict composer over libyaml's C parser (about 13 times faster), where PyYAML has it.
+    The pure-Python Reader still checks the characters first, so what is refused does not depend on
+    which parser is installed; on any error the file is parsed again in Python for the same message."""
+    try:
+        from yaml._yaml import CParser
+    except ImportError:  # PyYAML built without libyaml
+        return None
+
+    class CStrictLoader(_StrictComposer, CParser, _PlainResolver):
+        def __init__(self, stream: str) -> None:
+            Reader(stream)  # raises on a character the pure-Python reader refuses
+            CParser.__init__(self, stream)
+            _StrictComposer.__init__(self)
+            _PlainResolver.__init__(self)
+
+    return CStrictLoader
+
+
+_CStrictLoader = _c_strict_loader()
+
 _NULL_WORDS = {"", "~", "null", "Null", "NULL"}
 
 
 def _to_python(node: Node, path: FieldPath, locations: dict[FieldPath, tuple[int, int]]) -> Any:
     locations[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, ScalarNode):
-        # Only a plain (unquoted) empty/null word is None; quoted "null" is text.
-        if node.style is None and node.value in _NULL_WORDS:
+        # Only a plain (unquoted) empty/null word is None; quoted "null" is text. (A plain scalar's
+        # style is None from the Python parser, "" from libyaml's.)
+        if not node.style and node.value in _NULL_WORDS:
             return None
         return node.value
     if isinstance(node, SequenceNode):
@@ -200,15 +222,25 @@ def load_yaml(path: Path, folder: Path | None = None) -> LoadedFile:
         line = raw[: exc.start].count(b"\n") + 1
         raise BriefgenError(Problem(name, line, 1, message="file is not valid UTF-8 text")) from None
     text = text.removeprefix("\ufeff")
-    loader = _StrictLoader(text)
+    if _CStrictLoader is not None:
+        try:
+            return _parse(path, name, text, _CStrictLoader)
+        except BriefgenError:
+            pass  # say it as the pure-Python parser says it: the same words whichever parser is installed
+    return _parse(path, name, text, _StrictLoader)
+
+
+def _parse(path: Path, name: str, text: str, loader_class: type[Any]) -> LoadedFile:
+    """Parse one fact file's text with the strict composer over `loader_class`'s events."""
+    loader = loader_class(text)
     locations: dict[FieldPath, tuple[int, int]] = {}
     try:
-        loader.get_event()  # type: ignore[no-untyped-call]  # StreamStart (the stubs leave it untyped)
+        loader.get_event()  # StreamStart
         if loader.check_event(StreamEndEvent):
             return LoadedFile(path, None, {(): (1, 1)})
         document = loader.compose_document()
         if not loader.check_event(StreamEndEvent):
-            line, column = _position(loader.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            line, column = _position(loader.peek_event().start_mark)
             raise _YamlInputError(line, column,
                                   "a second YAML document ('---') is not allowed; use one document per file")
         data = _to_python(document, (), locations) if document is not None else None
