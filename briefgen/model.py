@@ -344,6 +344,9 @@ class SeedKind(str, Enum):  # noqa: UP042 - a str Enum: StrEnum would change how
     OTHER = "other"
 
 
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
 class Seed(Strict):
     id: Identifier
     file: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*\.txt$")]
@@ -356,6 +359,12 @@ class Seed(Strict):
     # where a reader finds it
     url: Annotated[str, Field(pattern=r"^https?://[^\s<>\"]+$", max_length=2000)] | None = None
     original_name: ShortText | None = None
+    # written by `briefgen add-source` (ingest.py); a seed listed by hand has none and is not hash-checked
+    original: Annotated[str, Field(pattern=r"^originals/[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=300)] | None = None
+    retrieved_from: Annotated[str, Field(pattern=r"^https?://[^\s<>\"]+$", max_length=2000)] | None = None
+    retrieved_on: DateField | None = None
+    sha256_original: Sha256 | None = None
+    sha256_text: Sha256 | None = None
 
 
 class SeedManifest(Strict):

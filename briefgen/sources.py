@@ -53,6 +53,7 @@ from .quotes import (
 )
 from .read_dates import find_dates
 from .read_money import NumberMention, find_numbers, money_mentions
+from .source_integrity import integrity_problems
 from .suggest import did_you_mean
 from .values import is_currency_code
 
@@ -166,6 +167,7 @@ def check_provenance(base: FactBase) -> ProvenanceReport:
                                         "property is cut at a word with an ellipsis (the text of every output "
                                         "is whole)", warning=True))
     problems += check_relations(base)
+    problems += integrity_problems(base.seeds, base.seeds_dir)  # texts edited since add-source recorded them
 
     # -- quotes: each occurs in its seed; remember where, for coverage and for the dates around it
     cited_spans: dict[str, list[tuple[int, int]]] = {seed.id: [] for seed in base.seeds}

@@ -3,7 +3,8 @@
 The app, the shared options and helpers, error reporting and exit codes are in
 app.py; each group of commands is a module that registers its commands on the
 app when imported: build.py (check, build, list), project.py (init),
-authoring.py (new-audience, watch) and email.py (email). They are imported
+authoring.py (new-audience, watch),
+sources.py (add-source, sources, quote) and email.py (email). They are imported
 here in the order the help lists the commands.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 # Each module registers its commands on `app` when imported: imported in the order the help lists them.
 # isort: off
-from . import build, project, authoring, email
+from . import build, project, authoring, sources, email
 # isort: on
 from .app import (
     FactsOption,
@@ -32,4 +33,4 @@ from .app import (
 
 __all__ = ["FactsOption", "OutOption", "ProjectOption", "SeedsOption", "TemplatesOption", "Where", "app",
            "authoring", "build", "choices", "echo_problems", "email", "load_checked", "locate", "main", "plural",
-           "project", "reports_problems"]
+           "project", "reports_problems", "sources"]
