@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,14 +40,31 @@ _LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "python-docx", "Jinja2", "Marku
 _TEMPLATE_SUFFIX = ".j2"
 
 
+MAX_HASHED_BYTES = 64 * 1024 * 1024  # a larger file is keyed by its size and time instead of its bytes
+
+
+def _file_digest(path: Path, folder: Path) -> bytes:
+    """A file's SHA-256, or a marker for what cannot or should not be read: anything but a regular file
+    inside `folder` (a FIFO would hang, /dev/zero would never end; the build refuses them anyway)."""
+    try:
+        real = path.resolve(strict=True)
+        info = os.stat(real)
+    except (OSError, RuntimeError):
+        return b"\x00missing"
+    if not stat.S_ISREG(info.st_mode) or not real.is_relative_to(folder.resolve()):
+        return b"\x00not a regular file inside its folder"
+    if info.st_size > MAX_HASHED_BYTES:
+        return f"\x00large {info.st_size} {info.st_mtime_ns}".encode()
+    try:
+        return hashlib.sha256(real.read_bytes()).digest()
+    except OSError:
+        return b"\x00unreadable"
+
+
 def _hash_files(digest: Any, folder: Path, paths: Iterable[Path]) -> None:
     for path in sorted(paths):
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b"\x00missing"
         digest.update(f"{path.relative_to(folder).as_posix() if path.is_relative_to(folder) else path}\0".encode())
-        digest.update(hashlib.sha256(data).digest())
+        digest.update(_file_digest(path, folder))
 
 
 def _files_in(folder: Path) -> list[Path]:
@@ -96,10 +114,9 @@ def output_key(inputs: str, audience: str, fmt: str, templates_read: list[str]) 
 
 
 def _file_sha256(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+    """An output's SHA-256; None if it is not a regular file (missing, or replaced by something else)."""
+    digest = _file_digest(path, path.parent)
+    return None if digest.startswith(b"\x00") else digest.hex()
 
 
 @dataclass

@@ -97,6 +97,14 @@ def test_seed_fifo_does_not_hang(tmp_path):
     os.mkfifo(seed)
     result = check(project, timeout=10)
     assert "seeds/centre-2020.txt: not a regular file inside seeds" in first_error(result)
+    # build reads every file of the folders first, to see whether the outputs are up to date
+    built = run_cli("build", "--format", "html", cwd=project, timeout=30)
+    assert built.returncode == 1 and "seeds/centre-2020.txt: not a regular file inside seeds" in built.stderr
+    (project / "seeds" / "stray-pipe").unlink(missing_ok=True)
+    os.mkfifo(project / "seeds" / "stray-pipe")  # not a listed source: the build need not read it at all
+    seed.unlink()
+    shutil.copy(CASES / "_seeds" / "centre-2020.txt", seed)
+    assert run_cli("build", "--format", "html", cwd=project, timeout=30).returncode == 0
 
 
 def write_zip_bomb(path: Path, size: int = 1 << 30) -> None:
