@@ -8,7 +8,7 @@ import pytest
 
 from conftest import run_cli
 
-COMMANDS = ["check", "build", "list", "init", "new-audience", "watch", "email"]
+COMMANDS = ["check", "build", "list", "init", "new-audience", "watch", "add-source", "sources", "quote", "email"]
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])

@@ -30,9 +30,16 @@ KNOWN_FIXED = {
     "fonttools": ("4.43.0", "CVE-2023-45139 (XXE in the OpenType SVG table subsetter)"),
     "pyyaml": ("5.4", "CVE-2020-14343 (arbitrary code execution in full_load/FullLoader)"),
     "pydantic": ("2.4.0", "CVE-2024-3772 (ReDoS in email validation)"),
+    "urllib3": ("2.6.3", "CVE-2025-66418, CVE-2025-66471 (decompression bombs, 2.6.0); "
+                         "CVE-2026-21441 (decompression bomb in redirect responses, 2.6.3)"),
+    "pdfminer.six": ("20251230", "CVE-2025-64512 (code execution via a pickled CMap) and the follow-up fix"),
+    "lxml-html-clean": ("0.4.0", "CVE-2024-52595 (cleaner bypass)"),
+    "pypdf": ("6.0.0", "CVE-2025-55197 (memory exhaustion from a crafted stream); the floor, 7.1.1, also takes "
+                       "the later crafted-PDF denial-of-service fixes"),
 }
 # Checked and no advisory against the releases the floor admits (say so rather than leave a gap).
-NO_KNOWN_ADVISORY = {"python-docx", "matplotlib", "pikepdf", "tinycss2", "typer", "watchfiles", "rich", "babel"}
+NO_KNOWN_ADVISORY = {"python-docx", "matplotlib", "pikepdf", "tinycss2", "typer", "watchfiles", "rich", "babel",
+                     "trafilatura"}
 
 
 def _floors() -> dict[str, Version]:

@@ -34,14 +34,15 @@ def _size(value: str) -> int:
 def add_source_command(
     source: str = typer.Argument(..., metavar="PATH|URL", help="An HTML page, PDF, Word (.docx) or text file, or "
                                  "an http(s) URL of one."),
-    seed_id: str | None = typer.Option(None, "--id", help="The id facts cite it by (default: from its publisher, "
-                                       "year and title)."),
-    title: str | None = typer.Option(None, "--title", help="Its title (default: from its metadata)."),
-    publisher: str | None = typer.Option(None, "--publisher", help="Who published it (default: from its metadata)."),
+    seed_id: str | None = typer.Option(None, "--id", metavar="ID",
+                                       help="The id facts cite it by (default: from its publisher, year and title)."),
+    title: str | None = typer.Option(None, "--title", metavar="TEXT", help="Its title (default: from its metadata)."),
+    publisher: str | None = typer.Option(None, "--publisher", metavar="NAME",
+                                         help="Who published it (default: from its metadata)."),
     date: str | None = typer.Option(None, "--date", metavar="YYYY-MM-DD",
                                     help="When it was published (default: from its metadata)."),
-    kind: str | None = typer.Option(None, "--kind", help=f"What it is: {_KINDS} (default: other)."),
-    max_size: str = typer.Option("50MB", "--max-size", help="The largest file or download accepted."),
+    kind: str | None = typer.Option(None, "--kind", metavar="KIND", help=f"What it is: {_KINDS} (default: other)."),
+    max_size: str = typer.Option("50MB", "--max-size", metavar="SIZE", help="The largest file or download accepted."),
     project: Path | None = ProjectOption,
     seeds: Path | None = SeedsOption,
 ) -> None:
