@@ -63,36 +63,27 @@ __all__ = [
 ]
 
 
-def _newest_mtime(folders: list[Path]) -> int:
-    newest = 0
-    for folder in folders:
-        if folder.is_dir():
-            for path in folder.rglob("*"):
-                if path.is_file():
-                    newest = max(newest, path.stat().st_mtime_ns)
-    return newest
-
-
 def ensure_outputs(base: FactBase, audience: str, formats: list[str], out_dir: Path, templates: Path | None,
                    on_written: Callable[[Output], None] | None = None,
                    on_reused: Callable[[Path], None] | None = None, jobs: int = 0) -> list[Path]:
-    """The output path of each format, building only those missing or older than any input.
+    """The output path of each format, building only those that are not up to date.
 
-    Inputs are every file under the facts, seeds and template folders (the user's and the shipped
-    one): the same make-style rule a reader would apply by looking at the dates.
+    "Up to date" is the build's own rule (build_cache.py): the output was built from the facts,
+    sources and templates as they are now, and the file is still the one written.
     """
-    from . import shipped  # looked up at each call, so a test can point it at a copy
     from .build import build as run_build
     from .build import output_name
+    from .build_cache import inputs_key
+    from .template_folders import template_dirs
 
-    folders = [base.facts_dir, base.seeds_dir, shipped.TEMPLATES] + ([templates] if templates else [])
-    newest = _newest_mtime(folders)
-    paths = [out_dir / output_name(base, audience, fmt) for fmt in formats]
-    stale = [fmt for fmt, path in zip(formats, paths, strict=True)
-             if not path.is_file() or path.stat().st_mtime_ns <= newest]
-    for fmt, path in zip(formats, paths, strict=True):
-        if fmt not in stale and on_reused:
-            on_reused(path)
-    if stale:
-        run_build(base, [audience], stale, out_dir, templates, jobs=jobs, on_written=on_written)
-    return paths
+    inputs = inputs_key(base.facts_dir, base.seeds_dir, template_dirs(templates), None)
+
+    def announce(output: Output) -> None:
+        if output.up_to_date:
+            if on_reused:
+                on_reused(out_dir / output_name(base, audience, output.format))
+        elif on_written:
+            on_written(output)
+
+    run_build(base, [audience], formats, out_dir, templates, jobs=jobs, on_written=announce, cache_inputs=inputs)
+    return [out_dir / output_name(base, audience, fmt) for fmt in formats]
