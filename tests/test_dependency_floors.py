@@ -30,12 +30,15 @@ KNOWN_FIXED = {
     "fonttools": ("4.43.0", "CVE-2023-45139 (XXE in the OpenType SVG table subsetter)"),
     "pyyaml": ("5.4", "CVE-2020-14343 (arbitrary code execution in full_load/FullLoader)"),
     "pydantic": ("2.4.0", "CVE-2024-3772 (ReDoS in email validation)"),
-    "urllib3": ("2.6.3", "CVE-2025-66418, CVE-2025-66471 (decompression bombs, 2.6.0); "
-                         "CVE-2026-21441 (decompression bomb in redirect responses, 2.6.3)"),
-    "pdfminer.six": ("20251230", "CVE-2025-64512 (code execution via a pickled CMap) and the follow-up fix"),
-    "lxml-html-clean": ("0.4.0", "CVE-2024-52595 (cleaner bypass)"),
-    "pypdf": ("6.0.0", "CVE-2025-55197 (memory exhaustion from a crafted stream); the floor, 7.1.1, also takes "
-                       "the later crafted-PDF denial-of-service fixes"),
+    "urllib3": ("2.7.0", "CVE-2025-66418, CVE-2025-66471 (decompression bombs, 2.6.0); CVE-2026-21441 "
+                         "(decompression bomb in redirect responses, 2.6.3); CVE-2026-44431 (headers forwarded "
+                         "across origins in proxied redirects) and CVE-2026-44432 (2.7.0)"),
+    "pdfminer.six": ("20251230", "CVE-2025-64512 (code execution via a pickled CMap, 20251107) and "
+                                 "CVE-2025-70559 (20251230)"),
+    "lxml-html-clean": ("0.4.5", "CVE-2024-52595 (cleaner bypass, 0.4.0); GHSA-4jhm-jv67-739f (0.4.5)"),
+    "pypdf": ("6.16.1", "CVE-2025-55197 (6.0.0), CVE-2025-62707/62708 (6.1.3), CVE-2025-66019 (6.4.0), "
+                        "CVE-2026-22690 (6.6.0), CVE-2026-84309/84310/84311 (6.16.1): crafted PDFs that exhaust "
+                        "memory or run long; the floor is 7.1.1"),
 }
 # Checked and no advisory against the releases the floor admits (say so rather than leave a gap).
 NO_KNOWN_ADVISORY = {"python-docx", "matplotlib", "pikepdf", "tinycss2", "typer", "watchfiles", "rich", "babel",
