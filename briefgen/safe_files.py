@@ -28,7 +28,7 @@ fact file          2 MiB     ``FACT_FILE_MAX`` (= facts.MAX_FILE_BYTES)
 seed               5 MiB     ``SEED_MAX``: a long report as plain text
 template           1 MiB     ``TEMPLATE_MAX``: a Jinja template or CSS file
 reference.docx     10 MiB    ``REFERENCE_DOCX_MAX``: compressed; its unpacked
-                             parts are checked separately (backends/docx.py)
+                             parts are checked separately (docx_reference_parts)
 =================  ========  ==================================================
 
 `safe_template_source(folder, name)` is the helper for a Jinja loader: it
