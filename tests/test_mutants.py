@@ -16,21 +16,24 @@ Most run `load_fact_base` and `check_provenance` in-process on a copy of tests/c
 from __future__ import annotations
 
 import html.parser
+import json
 import os
 import re
 import shutil
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from briefgen.chart import ALT_TEXT_LIMIT, alt_text, caption
-from briefgen.context import build_context
+from briefgen.context import WorkingNotes, build_context
 from briefgen.loading import load_fact_base
 from briefgen.model import FactBase
 from briefgen.sources import check_provenance, find_quote, normalise
+from briefgen.values import parse_fact_date
 
-from conftest import CASES, ROOT, run_cli
+from conftest import CASES, ROOT, check_golden, run_cli
 
 ARVELO = ROOT / "tests" / "examples" / "arvelo"
 SEED = (CASES / "_seeds" / "centre-2020.txt").read_text(encoding="utf-8")
@@ -296,3 +299,47 @@ def test_a_quote_mark_in_the_chart_title_cannot_add_an_attribute(project, tmp_pa
     assert len(charts) == 1
     assert sorted(charts[0]) == ["alt", "class", "data-asset", "src"]
     assert charts[0]["alt"].startswith(f"{HOSTILE_TITLE}: 1 amounts,")
+
+
+# --------------------------------------------------------------------------- the whole context, as a golden file
+
+CONTEXT_GOLDENS = CASES / "_context"
+SNAPSHOTS = [("shipped", ROOT, "minister", None), ("arvelo", ARVELO, "official", "2016-01-01"),
+             ("good", CASES / "good", "press", None)]
+
+
+def _plain(value: object) -> object:
+    """The context as JSON can hold it: Decimals as text; the working notes are listed separately."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items() if not isinstance(item, WorkingNotes)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _note_keys(value: object) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key.endswith("note_key") and isinstance(item, str):
+                yield item
+            yield from _note_keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _note_keys(item)
+
+
+@pytest.mark.parametrize("name, folder, audience, since", SNAPSHOTS, ids=[s[0] for s in SNAPSHOTS])
+def test_context_matches_its_golden_file(name, folder, audience, since, update_goldens):
+    """Every value a template can see, for three fact sets: any change to wording, order or numbering shows."""
+    seeds = folder.parent / "_seeds" if folder.parent == CASES else folder / "seeds"
+    base, problems = load_fact_base(folder / "facts", seeds)
+    assert base is not None, problems
+    context = build_context(base, audience, parse_fact_date(since) if since else None)
+    notes = context["working_notes"]
+    assert notes.ref(None) is None and notes.ref("no-such-note") is None
+    for key in _note_keys(context):  # numbered in the order a template would first refer to them
+        notes.ref(key)
+    actual = json.dumps({"context": _plain(context), "working_notes": notes.listed()}, ensure_ascii=False, indent=1)
+    check_golden(CONTEXT_GOLDENS / f"{name}.json", actual + "\n", update_goldens)
