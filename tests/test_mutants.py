@@ -18,6 +18,7 @@ from __future__ import annotations
 import html.parser
 import json
 import os
+import random
 import re
 import shutil
 from collections.abc import Iterator
@@ -26,10 +27,13 @@ from pathlib import Path
 
 import pytest
 
+from briefgen import quotes
 from briefgen.chart import ALT_TEXT_LIMIT, alt_text, caption
 from briefgen.context import WorkingNotes, build_context
+from briefgen.housestyle import HouseStyle, curly_quotes, person_with_office, prose
 from briefgen.loading import load_fact_base
-from briefgen.model import FactBase
+from briefgen.model import FactBase, Qualifier
+from briefgen.quotes import closest_passage_within, find_all
 from briefgen.sources import check_provenance, find_quote, normalise
 from briefgen.values import parse_fact_date
 
@@ -343,3 +347,165 @@ def test_context_matches_its_golden_file(name, folder, audience, since, update_g
         notes.ref(key)
     actual = json.dumps({"context": _plain(context), "working_notes": notes.listed()}, ensure_ascii=False, indent=1)
     check_golden(CONTEXT_GOLDENS / f"{name}.json", actual + "\n", update_goldens)
+
+
+# --------------------------------------------------------------------------- the closest passage, in-process
+
+
+@pytest.fixture
+def search_time(monkeypatch):
+    """Time enough for every search, however busy the machine: the budget itself is tested by name."""
+    monkeypatch.setattr(quotes, "PASSAGE_BUDGET", 30.0)
+    monkeypatch.setattr(quotes, "PASSAGE_TOTAL_BUDGET", 60.0)
+    monkeypatch.setattr(quotes, "_budget_spent", [0.0])
+
+
+def _random_seed(count: int) -> str:
+    rng = random.Random(7)
+    words = ["border", "agency", "officers", "centre", "cooperation", "funding", "police"]
+    return " ".join(rng.choice(words) for _ in range(count))
+
+
+def test_closest_passage_of_a_short_quote(search_time):
+    assert closest_passage_within(SEED, "which became operationel in January 2020") == (
+        "which became operational in January 2020.", pytest.approx(0.96296, abs=1e-5), False)
+    assert closest_passage_within("a b c a b c", "a b x") == ("a b c", 0.8, False)  # the first of equals
+    assert closest_passage_within("one two three four", "zzzz") == ("", 0.0, False)
+
+
+@pytest.mark.parametrize("changed", [0, 10, 29])
+def test_closest_passage_among_the_candidates(search_time, changed):
+    seed = _random_seed(1000)
+    words = seed.split()[100:130]
+    words[changed] = "zebra"
+    quote = " ".join(words)
+    assert len(seed.split()) * len(quote) > quotes._FULL_SCAN_WORK  # too much to score every start
+    passage, ratio, timed_out = closest_passage_within(seed, quote)
+    assert (passage, timed_out) == (" ".join(seed.split()[100:130]), False)
+    assert 0.9 < ratio < 1
+
+
+def test_closest_passage_of_a_long_quote_word_by_word(search_time):
+    seed = _random_seed(700)
+    words = seed.split()[300:500]
+    words[50] = "elephant"
+    quote = " ".join(words)
+    assert len(quote) > quotes._LONG_QUOTE
+    assert closest_passage_within(seed, quote) == (" ".join(seed.split()[300:500]), 0.995, False)
+
+
+def test_closest_passage_stops_at_its_budgets(monkeypatch):
+    monkeypatch.setattr(quotes, "_budget_spent", [quotes.PASSAGE_TOTAL_BUDGET])
+    assert closest_passage_within(SEED, "which became operationel") == ("", 0.0, True)
+    monkeypatch.setattr(quotes, "_budget_spent", [0.0])
+    monkeypatch.setattr(quotes, "PASSAGE_BUDGET", -1.0)  # the deadline has passed before the first window
+    assert closest_passage_within(SEED, "which became operationel") == ("", 0.0, True)
+    assert closest_passage_within(_random_seed(700), " ".join(_random_seed(700).split()[1:40])) == ("", 0.0, True)
+    assert quotes._budget_spent[0] > 0
+
+
+def test_every_occurrence_and_the_normal_form():
+    assert find_all("a-b a-b ab", "a-b") == [(0, 3), (4, 7), (8, 10)]  # hyphenation joined, as in "in-vested"
+    assert find_all("aaa", "aa") == [(0, 2), (1, 3)]
+    assert find_all("x", "") == [] and find_all("x", " \n ") == []
+    assert normalise("in-\nvested  \u2018x\u2019 \u2014 y\u2026\u00ad").text == "invested 'x' - y..."
+    assert normalise("  a \u2014 b  ").text == "a - b"
+    assert normalise("a\u200bb").origin == [0, 2]
+    assert normalise("cross-border 2014-2018").text == "crossborder 2014-2018"  # quotes and seeds alike
+
+
+# --------------------------------------------------------------------------- house style, in-process
+
+
+STYLE = HouseStyle("en-GB", frozenset({"GBP", "EUR", "USD"}))
+
+
+@pytest.mark.parametrize("value, unit, qualifier, expected", [
+    ("9700", "attempts", "over", "more than 9,700 attempts"),
+    ("1", "tonnes", "exact", "1 tonne"),
+    ("1", "attempts", "under", "fewer than 1 attempt"),
+    ("1", "people smuggled", "exact", "1 people smuggled"),
+    ("2", "tonnes", "exact", "2 tonnes"),
+    ("4250000", "GBP", "exact", "£4.25m"),
+    ("2500000", "arrests", "under", "fewer than 2.5 million arrests"),
+    ("1234567", "items", "about", "about 1,234,567 items"),
+    ("12.5", "tonnes", "at least", "at least 12.5 tonnes"),
+    ("3000000", "GBX", "exact", "3 million GBX"),
+])
+def test_house_style_counts(value, unit, qualifier, expected):
+    assert STYLE.count(Decimal(value), unit, Qualifier(qualifier)).replace(NBSP, " ") == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("On 2020-03-03 the UK gave £10 million and 10 million euros (about $5m).",
+     "On 3 March 2020 the UK gave £10m and €10m (about $5m)."),
+    ("On March 3, 2020 and in march 2019, 'March 3, 2020' stays.",
+     "On 3 March 2020 and in March 2019, \u2018March 3, 2020\u2019 stays."),
+    ("The home office and HOME OFFICE-led work, homeoffice and the Home Office's plan.",
+     "The Home Office and HOME OFFICE-led work, homeoffice and the Home Office\u2019s plan."),
+    ("Cross border and cross channel work, short term, on-line; Crossborder.",
+     "Cross-border and cross-Channel work, short-term, online; Cross-border."),
+    ("It cost ¥10bn last month, today, and 20 July.", "It cost ¥10bn last month, today, and 20 July."),
+    ("Say \"cross border\" and 'cross border' but cross border.",
+     "Say \u201ccross border\u201d and \u2018cross border\u2019 but cross-border."),
+    ("In March 2019  the  team met  ", "In March 2019 the team met  "),
+])
+def test_prose_in_house_style(text, expected):
+    assert prose(STYLE, text, ("Home Office", "Border Force")).replace(NBSP, " ") == expected
+
+
+def test_prose_of_nothing_and_in_another_language():
+    assert prose(STYLE, None) == "" and prose(STYLE, "") == ""
+    assert prose(HouseStyle("en-GB", frozenset({"USD", "AUD"})), "about $5m") == "about $5m"  # which dollar?
+    assert prose(HouseStyle("fr-FR", frozenset({"EUR"})), "10 million euros le 2020-03-03") == \
+        "10\u00a0M\u00a0€ le 3 mars 2020"
+
+
+@pytest.mark.parametrize("name, office, expected", [
+    ("Macron", "President", "President Macron"),
+    ("Theresa May", "Home Secretary", "Home Secretary Theresa May"),
+    ("Z", "  Minister for Immigration ", "Minister for Immigration Z"),
+    ("Claude Gueant", "French minister, the Home Secretary's counterpart",
+     "Claude Gueant (French minister, the Home Secretary's counterpart)"),
+    ("Y", "Head of the Border Force and the Coast", "Y (Head of the Border Force and the Coast)"),
+    ("W", "Director of the Agency", "Director of the Agency W"),
+    ("V", "director", "V (director)"),
+    ("X", None, "X"),
+    ("X", "", "X"),
+])
+def test_a_person_with_their_office(name, office, expected):
+    assert person_with_office(name, office) == expected
+
+
+def test_curly_quotes():
+    assert curly_quotes("He said \"yes\" and 'no' at France's office; the bosses' car") == \
+        "He said \u201cyes\u201d and \u2018no\u2019 at France\u2019s office; the bosses\u2019 car"
+
+
+# --------------------------------------------------------------------------- date messages, in-process
+
+
+def test_a_date_read_against_the_source_is_named_so(project):
+    edit(project / "facts" / "events.yaml", "    date: 2020-03-03\n", "    date: 2020-03-02\n")
+    found = errors(project)
+    assert "facts/events.yaml:10:5: events[1].date: 2020-03-02 (2 March 2020) agrees with none of the dates its " \
+           "quotes state: 'today' (read against the source's date, 3 March 2020), '3 March' (read against the " \
+           "source's date, 3 March 2020); correct the date, or add date_note saying why it differs" in found, found
+
+
+def test_a_long_list_of_stated_dates_is_cut_after_six(project):
+    seeds = project.parent / "_seeds"
+    (seeds / "many.txt").write_text("The team met on 1 May 2019, 2 May 2019, 2 May 2019, 3 May 2019, 4 May 2019, "
+                                    "5 May 2019, 6 May 2019 and 7 May 2019.\n", encoding="utf-8")
+    with (seeds / "index.yaml").open("a", encoding="utf-8") as index:
+        index.write("  - id: many\n    file: many.txt\n    title: Many\n    kind: other\n    publisher: Home Office\n"
+                    "    published: 2019-06-01\n")
+    (project / "facts" / "many.yaml").write_text(
+        "events:\n  - id: many-meetings\n    date: 2018-05\n    title: Meetings\n    summary: The team met.\n"
+        "    sources:\n      - seed: many\n        quote: The team met on 1 May 2019, 2 May 2019, 2 May 2019, 3 May "
+        "2019, 4 May 2019, 5 May 2019, 6 May 2019 and 7 May 2019.\n"
+        "coverage_exemptions:\n  - seed: many\n    text: 7 May 2019\n    reason: listed\n", encoding="utf-8")
+    assert errors(project) == [
+        "facts/many.yaml:3:5: events[0].date: 2018-05 (May 2018) agrees with none of the dates its quotes state: "
+        "'1 May 2019', '2 May 2019', '3 May 2019', '4 May 2019', '5 May 2019', '6 May 2019' …; correct the date, or "
+        "add date_note saying why it differs"]
