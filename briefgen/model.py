@@ -1,17 +1,10 @@
 """Model stage: the schema of fact files and the seed manifest → validated, typed facts.
 
-In: plain mappings from `facts.py` (the files under ``facts/`` and the seed
-manifest ``seeds/index.yaml``). Out: pydantic models — `FactFile` (briefing
-metadata, events, funding commitments, key figures, people, organisations,
-glossary terms and coverage exemptions), `SeedManifest`, and the merged
-`FactBase` that later stages read.
-
-Each field's type decides how its text becomes a value (values.py): money
-through `Decimal` (never float), dates through `FactDate` (which keeps the
-precision the author wrote). Unknown fields are errors. Reading the files,
-checking their text (text_hygiene.py) and reporting every error at the line it
-comes from is loading.py's job (`load_fact_base`, `validate_file`); the
-value types and the text helpers are importable from here too.
+In: plain mappings from `facts.py` (``facts/*.yaml`` and ``seeds/index.yaml``). Out: pydantic models —
+`FactFile` (briefing, events, funding, key figures, people, organisations, glossary, coverage exemptions),
+`SeedManifest` and the merged `FactBase` that later stages read. Each field's type decides how its text
+becomes a value (values.py: money as `Decimal`, dates as `FactDate`); unknown fields are errors. Reading
+the files, checking their text and locating every error is loading.py's job.
 """
 
 from __future__ import annotations
@@ -57,6 +50,7 @@ __all__ = [
     "Sources", "SpokenLine", "Strict", "Text", "did_you_mean", "parse_decimal", "parse_fact_date",
     "printable", "shown", "slugify", "text_problem",
 ]
+
 
 class Strict(BaseModel):
     """The base of every fact-file model: unknown fields are errors, text is stripped."""
