@@ -173,7 +173,9 @@ def test_quiet_and_verbose(tmp_path):
     project = copy_case(tmp_path)
     quiet = run_cli("build", "--format", "html", "--quiet", cwd=project)
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
-    verbose = run_cli("build", "--format", "html", "--audience", "press", "--verbose", cwd=project)
+    again = run_cli("build", "--format", "html", "--audience", "press", cwd=project)
+    assert again.stdout == "up to date: out/border-centre_press_2020-03-10.html\n" and again.stderr == ""
+    verbose = run_cli("build", "--format", "html", "--audience", "press", "--verbose", "--force", cwd=project)
     assert re.fullmatch(r"wrote out/border-centre_press_2020-03-10.html \([\d,]+ bytes\) at \d+\.\d s\n",
                         verbose.stdout)
     assert verbose.stderr.startswith("facts checked: 2 events, 5 quotes verified (")

@@ -329,7 +329,8 @@ def test_unsafe_or_broken_template_fails_and_keeps_earlier_outputs(tmp_path, tem
     assert result.returncode == 1
     assert message in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
-    assert sorted(p.name for p in (project / "out").iterdir()) == ["border-centre_press_2020-03-10.pdf"]
+    assert sorted(p.name for p in (project / "out").iterdir()) == [".briefgen-cache.json",
+                                                                   "border-centre_press_2020-03-10.pdf"]
     assert (project / "out" / "border-centre_press_2020-03-10.pdf").read_bytes() == earlier
 
 

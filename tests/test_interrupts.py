@@ -191,8 +191,8 @@ def test_ctrl_c_in_a_single_output_build(first_build, tmp_path):
     # One output, --jobs 1: the backend runs in one worker all the same (never in the main process).
     # 0.6 s: the worker is still loading WeasyPrint (about a second), so even a fast machine is mid-build;
     # at 1.5 s a loaded CI machine had already written the one PDF and was exiting.
-    _interrupt(first_build, tmp_path, signal.SIGINT, 0.6, ("--format", "pdf", "--audience", "official", "--jobs", "1"),
-               total=1)
+    _interrupt(first_build, tmp_path, signal.SIGINT, 0.6,
+               ("--format", "pdf", "--audience", "official", "--jobs", "1", "--force"), total=1)
 
 
 @pytest.mark.parametrize(("at", "once_written"), [(1.0, False), (2.5, False), (3.5, False), (3.5, True)])
