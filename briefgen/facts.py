@@ -9,7 +9,7 @@ files come from colleagues and are the single source of truth:
 
 * every scalar stays a string (or None for an empty value): ``NO`` is the text
   "NO", not False, and ``1.10`` is not the float 1.1. The model layer turns
-  text into dates, Decimals and booleans, field by field, where the type is known;
+  text into dates and Decimals, field by field, where the type is known;
 * explicit tags (``!!python/object``, ``!!float``, any ``!custom``) are errors;
 * anchors and aliases are errors (no alias bombs, no hidden sharing);
 * duplicate keys are errors naming both lines;
