@@ -18,7 +18,10 @@ import pytest
 
 from conftest import CASES, ROOT, run_cli
 
-BUILD = ("build", "--format", "all", "--audience", "all", "--json")
+# HTML: what the cache does is the same for every format (the timing test below builds all nine of the
+# shipped briefing), and PDF and Word are the slow ones to make.
+BUILD = ("build", "--format", "html", "--audience", "all", "--json")
+ALL_OUTPUTS = 4  # four audiences: the shipped three and regional
 
 
 def _project(tmp_path: Path) -> Path:
@@ -79,10 +82,9 @@ def test_changing_a_fact_rebuilds_everything_that_shows_it(tmp_path):
     new_title = old_title + " (revised)"
     events.write_text(text.replace(old_title, new_title, 1), encoding="utf-8")
     second = _build(project)
-    assert len(_rebuilt(second)) == 12
+    assert len(_rebuilt(second)) == ALL_OUTPUTS
     for output in second:
-        if output["format"] == "html":
-            assert new_title in Path(output["path"]).read_text(encoding="utf-8")
+        assert new_title in Path(output["path"]).read_text(encoding="utf-8")
 
 
 def test_editing_one_audience_template_rebuilds_that_audience_only(tmp_path):
@@ -92,7 +94,7 @@ def test_editing_one_audience_template_rebuilds_that_audience_only(tmp_path):
     template.write_text(template.read_text(encoding="utf-8").replace("Regional lines", "Regional press lines"),
                         encoding="utf-8")
     second = _build(project)
-    assert _rebuilt(second) == {("regional", "pdf"), ("regional", "docx"), ("regional", "html")}
+    assert _rebuilt(second) == {("regional", "html")}
     html = next(o for o in second if o["audience"] == "regional" and o["format"] == "html")
     assert "Regional press lines" in Path(html["path"]).read_text(encoding="utf-8")
 
@@ -102,11 +104,11 @@ def test_a_stylesheet_or_source_change_rebuilds_all(tmp_path):
     _build(project)
     css = (ROOT / "templates" / "briefing.css").read_text(encoding="utf-8")
     (project / "templates" / "briefing.css").write_text(css + "\nh1 { letter-spacing: 0.01em; }\n", encoding="utf-8")
-    assert len(_rebuilt(_build(project))) == 12
+    assert len(_rebuilt(_build(project))) == ALL_OUTPUTS
     assert _rebuilt(_build(project)) == set()
     seed = next((project / "seeds").glob("*.txt"))
     seed.write_text(seed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert len(_rebuilt(_build(project))) == 12
+    assert len(_rebuilt(_build(project))) == ALL_OUTPUTS
 
 
 @pytest.mark.parametrize("change", ["edited", "deleted"])
@@ -126,4 +128,4 @@ def test_an_output_changed_in_out_is_rebuilt(tmp_path, change):
 def test_force_rebuilds_everything(tmp_path):
     project = _project(tmp_path)
     _build(project)
-    assert len(_rebuilt(_build(project, "--force"))) == 12
+    assert len(_rebuilt(_build(project, "--force"))) == ALL_OUTPUTS
