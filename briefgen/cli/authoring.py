@@ -79,8 +79,8 @@ def watch(
     from ..authoring import watch as watch_loop
     from ..build import FORMATS
     from ..build import build as run_build
-    from ..template_folders import available_audiences
     from ..shipped import TEMPLATES as SHIPPED_TEMPLATES
+    from ..template_folders import available_audiences
 
     formats = choices(format, list(FORMATS), "format")
     where = locate(project, facts, seeds, templates, out)
