@@ -83,7 +83,8 @@ def context(project: Path) -> dict:
         "funding": [{"date": events[f["event"]]["date"], "title": f["title"],
                      "amount": money(f["amount"], f["currency"], f.get("qualifier", "exact")),
                      "purpose": f["purpose"]}
-                    for f in sorted(facts.get("funding", []), key=lambda f: (when(events[f["event"]]["date"]), f["id"]))],
+                    for f in sorted(facts.get("funding", []),
+                                    key=lambda f: (when(events[f["event"]]["date"]), f["id"]))],
     }
 
 
@@ -112,19 +113,19 @@ def docx_template(path: Path) -> None:
     doc.add_heading("Chronology", level=1)
     table = doc.add_table(rows=4, cols=4)
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ["Date", "Event", "Summary", "Source"]):
+    for cell, text in zip(table.rows[0].cells, ["Date", "Event", "Summary", "Source"], strict=True):
         cell.text = text
     table.rows[1].cells[0].text = "{%tr for e in events %}"
-    for cell, text in zip(table.rows[2].cells, ["{{ e.date }}", "{{ e.title }}", "{{ e.summary }}", "{{ e.source }}"]):
+    for cell, text in zip(table.rows[2].cells, ["{{ e.date }}", "{{ e.title }}", "{{ e.summary }}", "{{ e.source }}"], strict=True):
         cell.text = text
     table.rows[3].cells[0].text = "{%tr endfor %}"
     doc.add_heading("Funding commitments", level=1)
     table = doc.add_table(rows=4, cols=4)
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ["Date", "Commitment", "Amount", "Purpose"]):
+    for cell, text in zip(table.rows[0].cells, ["Date", "Commitment", "Amount", "Purpose"], strict=True):
         cell.text = text
     table.rows[1].cells[0].text = "{%tr for f in funding %}"
-    for cell, text in zip(table.rows[2].cells, ["{{ f.date }}", "{{ f.title }}", "{{ f.amount }}", "{{ f.purpose }}"]):
+    for cell, text in zip(table.rows[2].cells, ["{{ f.date }}", "{{ f.title }}", "{{ f.amount }}", "{{ f.purpose }}"], strict=True):
         cell.text = text
     table.rows[3].cells[0].text = "{%tr endfor %}"
     doc.save(str(path))
