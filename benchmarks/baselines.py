@@ -116,7 +116,8 @@ def docx_template(path: Path) -> None:
     for cell, text in zip(table.rows[0].cells, ["Date", "Event", "Summary", "Source"], strict=True):
         cell.text = text
     table.rows[1].cells[0].text = "{%tr for e in events %}"
-    for cell, text in zip(table.rows[2].cells, ["{{ e.date }}", "{{ e.title }}", "{{ e.summary }}", "{{ e.source }}"], strict=True):
+    cells = ["{{ e.date }}", "{{ e.title }}", "{{ e.summary }}", "{{ e.source }}"]
+    for cell, text in zip(table.rows[2].cells, cells, strict=True):
         cell.text = text
     table.rows[3].cells[0].text = "{%tr endfor %}"
     doc.add_heading("Funding commitments", level=1)
@@ -125,7 +126,8 @@ def docx_template(path: Path) -> None:
     for cell, text in zip(table.rows[0].cells, ["Date", "Commitment", "Amount", "Purpose"], strict=True):
         cell.text = text
     table.rows[1].cells[0].text = "{%tr for f in funding %}"
-    for cell, text in zip(table.rows[2].cells, ["{{ f.date }}", "{{ f.title }}", "{{ f.amount }}", "{{ f.purpose }}"], strict=True):
+    cells = ["{{ f.date }}", "{{ f.title }}", "{{ f.amount }}", "{{ f.purpose }}"]
+    for cell, text in zip(table.rows[2].cells, cells, strict=True):
         cell.text = text
     table.rows[3].cells[0].text = "{%tr endfor %}"
     doc.save(str(path))
