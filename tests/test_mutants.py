@@ -29,7 +29,7 @@ import pytest
 
 from briefgen import quotes
 from briefgen.chart import ALT_TEXT_LIMIT, alt_text, caption
-from briefgen.context import WorkingNotes, build_context
+from briefgen.context import WorkingNotes, build_context, chronological
 from briefgen.housestyle import HouseStyle, curly_quotes, person_with_office, prose
 from briefgen.loading import load_fact_base
 from briefgen.model import FactBase, Qualifier
@@ -509,3 +509,247 @@ def test_a_long_list_of_stated_dates_is_cut_after_six(project):
         "facts/many.yaml:3:5: events[0].date: 2018-05 (May 2018) agrees with none of the dates its quotes state: "
         "'1 May 2019', '2 May 2019', '3 May 2019', '4 May 2019', '5 May 2019', '6 May 2019' …; correct the date, or "
         "add date_note saying why it differs"]
+
+
+# --------------------------------------------------------------------------- each date check's own message
+
+
+def test_a_date_more_precise_than_its_quotes(project):
+    edit(project / "facts" / "events.yaml", "    date: 2020-01\n", "    date: 2020-01-15\n")
+    assert errors(project) == [
+        "facts/events.yaml:3:5: events[0].date: 2020-01-15 is more precise than its quotes, which give 'January "
+        "2020'; quote the passage that gives the day, or add date_note saying where it comes from"]
+    edit(project / "facts" / "events.yaml", "    date: 2020-01-15\n", "    date: 2020-01-15\n    date_note: From "
+         "the centre's log.\n    date_inferred: The log gives the day.\n")
+    assert errors(project) == []
+
+
+def test_a_date_from_a_source_whose_own_date_is_inferred(project):
+    edit(project.parent / "_seeds" / "index.yaml", "    published: 2020-03-03\n",
+         "    published: 2020-03-03\n    published_inferred: The release gives no date of its own.\n")
+    assert errors(project) == [
+        "facts/events.yaml:10:5: events[1].date: 2020-03-03 is not stated outright in the quotes: the source's own "
+        "date (3 March 2020) is inferred; add date_inferred giving the reasoning"]
+    edit(project / "facts" / "events.yaml", "    title: Minister announces funding\n",
+         "    date_inferred: The release says today.\n    title: Minister announces funding\n")
+    assert errors(project) == []
+
+
+BOARD = """events:
+  - id: board
+    date: {date}
+    title: Board
+    summary: The board met.
+    sources:
+      - seed: centre-2020
+        quote: The board met on 02/01/2020.
+"""
+
+
+@pytest.mark.parametrize("language, date, agrees", [("en-GB", "2020-01-02", True), ("en-GB", "2020-02-01", False),
+                                                    ("en-US", "2020-02-01", True), ("en-US", "2020-01-02", False)])
+def test_a_slashed_date_is_read_in_the_briefings_order(project, language, date, agrees):
+    seed = project.parent / "_seeds" / "centre-2020.txt"
+    seed.write_text(seed.read_text(encoding="utf-8") + "\nThe board met on 02/01/2020.\n", encoding="utf-8")
+    edit(project / "facts" / "briefing.yaml", "  owner: Test Team\n", f"  owner: Test Team\n  language: {language}\n")
+    (project / "facts" / "board.yaml").write_text(BOARD.format(date=date), encoding="utf-8")
+    found = [e for e in errors(project) if "board.yaml" in e]
+    shown = {"en-GB": "1 February 2020", "en-US": "January 2, 2020"}[language]
+    assert found == ([] if agrees else [f"facts/board.yaml:3:5: events[0].date: {date} ({shown}) agrees with none of "
+                                        "the dates its quotes state: '02/01/2020'; correct the date, or add date_note "
+                                        "saying why it differs"]), found
+
+
+TRAINING = """funding:
+  - id: training
+    event: {event}
+    title: Training
+    amount: "2000000"
+    currency: GBP
+    purpose: Training.
+    sources:
+      - seed: centre-2020
+        quote: The centre will also get £2 million for training.
+"""
+
+
+@pytest.mark.parametrize("event", ["funding-announced", "centre-operational"])
+def test_a_commitment_reported_with_no_date_is_news(project, event):
+    seed = project.parent / "_seeds" / "centre-2020.txt"
+    seed.write_text(seed.read_text(encoding="utf-8") + "\nThe centre will also get £2 million for training.\n",
+                    encoding="utf-8")
+    (project / "facts" / "training.yaml").write_text(TRAINING.format(event=event), encoding="utf-8")
+    assert errors(project) == ([] if event == "funding-announced" else [
+        "facts/training.yaml:3:5: funding[0].event: linked to event 'centre-operational' (January 2020), but its "
+        "quotes state no date and its sources were published 'centre-2020' (3 March 2020): a commitment reported "
+        "with no date is taken to be made within 31 days before its source; link it to the right event, quote the "
+        "passage that dates it, or add date_note saying why"])
+
+
+def test_a_figures_period_against_its_quotes(project):
+    edit(project / "facts" / "events.yaml", "      inferred: The source says \"its first month\"; the centre opened "
+         "in January 2020.\n", "")
+    edit(project / "facts" / "events.yaml", "        quote: made more than 40 arrests in its first month\n",
+         "        quote: made more than 40 arrests in its first month\n    date_note: The log dates it.\n")
+    assert errors(project) == []
+    edit(project / "facts" / "events.yaml", "    date_note: The log dates it.\n", "")
+    seed = project.parent / "_seeds" / "centre-2020.txt"
+    seed.write_text(seed.read_text(encoding="utf-8").replace("in its first month.", "in its first month, to "
+                                                             "May 2019."), encoding="utf-8")
+    assert errors(project) == [
+        "facts/events.yaml:37:5: figures[0].period: January 2020 to February 2020 agrees with none of the dates its "
+        "quotes state: 'May 2019'; correct the period, or add period.inferred or date_note saying why"]
+
+
+# --------------------------------------------------------------------------- the funding summary's other sentences
+
+MORE_FUNDING = """funding:
+  - id: centre-again
+    event: funding-announced
+    title: The same money again
+    amount: "5000000"
+    currency: GBP
+    qualifier: up to
+    purpose: The centre.
+    from: home-office
+    overlaps: [centre-funding]
+    overlap_note: Both may be the same money.
+    sources:
+      - seed: centre-2020
+        quote: a quote of ten characters
+  - id: running-costs
+    event: funding-announced
+    title: Running costs
+    currency: GBP
+    per_year: "1000000"
+    period: {start: "2020", end: "2021"}
+    purpose: Running the centre.
+    sources:
+      - seed: centre-2020
+        quote: a quote of ten characters
+"""
+
+OTHER_GIVER = """organisations:
+  - id: region
+    name: The Region
+    sources:
+      - seed: centre-2020
+        quote: a quote of ten characters
+funding:
+  - id: region-grant
+    event: funding-announced
+    title: Regional grant
+    amount: "3000000"
+    currency: EUR
+    purpose: The centre.
+    from: region
+    sources:
+      - seed: centre-2020
+        quote: a quote of ten characters
+"""
+
+
+def summary_of(project: Path) -> dict:
+    context = build_context(load(project), "official")
+    return {key: value.replace(NBSP, " ") if isinstance(value, str) else value
+            for key, value in context["funding_summary"].items()}
+
+
+def test_one_amount_left_out_and_one_rate(project):
+    (project / "facts" / "more.yaml").write_text(MORE_FUNDING, encoding="utf-8")
+    summary = summary_of(project)
+    assert summary["text"] == (
+        "Separate commitments add up to at least £10m (1 commitment). Left out, so that no money is counted twice: "
+        "up to £5m, 3 March 2020, which may overlap the £10m. Stated only as a rate, with no total to add: £1m a "
+        "year (2020 to 2021).")
+    assert summary["headline"] == ("Separate commitments add up to at least £10m. One further amount is left out "
+                                   "because it may overlap or form part of these. One amount is stated only as a rate.")
+    assert summary["rates_only"] == ["£1m a year (2020 to 2021)"]
+
+
+@pytest.mark.parametrize("other_giver", [False, True])
+def test_givers_are_named_only_when_there_are_several(project, other_giver):
+    edit(project / "facts" / "events.yaml", "    currency: GBP\n", "    currency: GBP\n    from: home-office\n")
+    if other_giver:
+        (project / "facts" / "region.yaml").write_text(OTHER_GIVER, encoding="utf-8")
+    summary = summary_of(project)
+    assert summary["text"] == (
+        "Separate commitments add up to £10m from Home Office (1 commitment) and €3m from The Region (1 commitment); "
+        "amounts in different currencies are not added together." if other_giver else
+        "Separate commitments add up to £10m (1 commitment).")
+    assert [line["giver"] for line in summary["totals"]] == (["Home Office", "The Region"] if other_giver
+                                                              else ["Home Office"])
+
+
+# --------------------------------------------------------------------------- order with sort hints
+
+
+HINTED = """events:
+  - id: year-only
+    date: "2020"
+    sort_hint: {hint}
+    title: Sometime in 2020
+    summary: Something happened.
+    sources:
+      - seed: centre-2020
+        quote: a quote of ten characters
+"""
+
+
+@pytest.mark.parametrize("hint, order", [
+    ("before centre-operational", ["year-only", "centre-operational", "funding-announced"]),
+    ("after centre-operational", ["centre-operational", "year-only", "funding-announced"]),
+    ("before funding-announced", ["centre-operational", "year-only", "funding-announced"]),
+    ("after funding-announced", ["centre-operational", "funding-announced", "year-only"]),
+    ("after no-such-event", ["centre-operational", "funding-announced", "year-only"]),
+])
+def test_a_sort_hint_places_an_event(project, hint, order):
+    (project / "facts" / "hinted.yaml").write_text(HINTED.format(hint=hint), encoding="utf-8")
+    assert [event.id for event in chronological(load(project).events)] == order
+
+
+# --------------------------------------------------------------------------- house-style amounts at the edges
+
+
+@pytest.mark.parametrize("amount, short, full", [
+    ("1000000", "£1m", "£1,000,000"),
+    ("999999", "£999,999", "£999,999"),
+    ("999500000", "£999.5m", "£999,500,000"),
+    ("1000000000", "£1bn", "£1,000,000,000"),
+    ("12000000000", "£12bn", "£12,000,000,000"),
+    ("1234500000", "£1,234,500,000", "£1,234,500,000"),  # not "£1,234.5m": never "m" above 999m
+    ("1000000000000", "£1,000,000,000,000", "£1,000,000,000,000"),  # not "£1,000bn"
+    ("44125000", "£44.125m", "£44,125,000"),
+    ("44123400", "£44,123,400", "£44,123,400"),  # not rounded to "£44.123m"
+    ("2500000.5", "£2,500,000.5", "£2,500,000.5"),
+])
+def test_house_style_amounts_at_the_edges(amount, short, full):
+    style = HouseStyle("en-GB", frozenset({"GBP"}))
+    assert (style.money(Decimal(amount), "GBP"), style.money(Decimal(amount), "GBP", short=False)) == (short, full)
+    assert style.amount_in_message(Decimal(amount), "GBP") == full
+
+
+@pytest.mark.parametrize("amount, expected", [("1000000", "1\u00a0M\u00a0€"), ("1500000000", "1,5\u00a0Md\u00a0€"),
+                                              ("999999", "€999\u202f999"), ("1000500", "€1\u202f000\u202f500")])
+def test_compact_amounts_in_another_language(amount, expected):
+    assert HouseStyle("fr-FR", frozenset({"EUR"})).money(Decimal(amount), "EUR") == expected
+
+
+def test_an_amount_in_a_message_without_a_currency():
+    assert HouseStyle("en-GB").amount_in_message(Decimal("4.50")) == "4.5"
+    assert HouseStyle("en-GB").amount_in_message(Decimal("9999999999999.999999")) == "9,999,999,999,999.999999"
+
+
+# --------------------------------------------------------------------------- an uncited amount at the seed's edges
+
+
+def test_an_uncited_amount_is_located_in_its_seed(project):
+    seed = project.parent / "_seeds" / "centre-2020.txt"
+    seed.write_text("£3m came first.\n" + seed.read_text(encoding="utf-8") + "It ended with £4m", encoding="utf-8")
+    report = check_provenance(load(project))
+    assert [str(p) for p in report.uncovered] == [
+        "../_seeds/centre-2020.txt:1:1: money amount '£3m' is cited by no fact: \"£3m came first. Press release New "
+        "border c…\"; add a fact quoting it or a coverage exemption with a reason",
+        "../_seeds/centre-2020.txt:12:15: money amount '£4m' is cited by no fact: \"…. Published 3 March 2020 It "
+        "ended with £4m\"; add a fact quoting it or a coverage exemption with a reason"]
+    assert not report.coverage_complete and report.mentions_total == 8
