@@ -106,8 +106,12 @@ class Run:
 # ---------------------------------------------------------------------- measuring one process
 
 
-def measure(cmd: list[str], log: Path, env: dict, timeout: float | None) -> tuple[int, float, object, bool]:
-    """Run `cmd` in its own session; return (exit code, wall seconds, rusage, timed out)."""
+def measure(cmd: list[str], log: Path, env: dict, timeout: float | None, cwd: Path) -> tuple[int, float, object, bool]:
+    """Run `cmd` in its own session; return (exit code, wall seconds, rusage, timed out).
+
+    `cwd` is the work folder, never the repository: `python -m briefgen` puts the current folder
+    first on sys.path, so run from a checkout it would import the checkout's briefgen/.
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
     timed_out = threading.Event()
     with open(log, "wb") as out:
@@ -115,20 +119,27 @@ def measure(cmd: list[str], log: Path, env: dict, timeout: float | None) -> tupl
         out.flush()
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                start_new_session=True)
+                                cwd=cwd, start_new_session=True)
 
         def kill() -> None:
-            timed_out.set()
             try:
                 os.killpg(proc.pid, signal.SIGKILL)  # the session this runner started for the run
             except ProcessLookupError:
                 pass
 
-        timer = threading.Timer(timeout, kill) if timeout else None
+        def time_out() -> None:
+            timed_out.set()
+            kill()
+
+        timer = threading.Timer(timeout, time_out) if timeout else None
         if timer:
             timer.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # Ctrl-C: stop the run's processes too (they are in their own session)
+            kill()
+            os.waitpid(proc.pid, 0)
+            raise
         finally:
             if timer:
                 timer.cancel()
@@ -192,9 +203,16 @@ class Suite:
         self.commit = None
         if at:
             src, self.commit = snapshot(at, workdir)
-            self.env["PYTHONPATH"] = str(src) + (os.pathsep + self.env["PYTHONPATH"] if self.env.get("PYTHONPATH") else "")
+            earlier = self.env.get("PYTHONPATH")
+            self.env["PYTHONPATH"] = str(src) + (os.pathsep + earlier if earlier else "")
             self.briefgen = [sys.executable, "-m", "briefgen"]
             self.say(f"briefgen from {at} ({self.commit[:10]}), extracted to {src}")
+        probe = subprocess.run([sys.executable, "-c", "import briefgen; print(briefgen.__file__)"], env=self.env,
+                               cwd=workdir, capture_output=True, text=True)
+        self.imports_from = probe.stdout.strip()
+        if at and not Path(self.imports_from).resolve().is_relative_to(src.resolve()):
+            raise SystemExit(f"--at {at}: briefgen would be imported from {self.imports_from}, not {src}")
+        self.say(f"briefgen imported from {self.imports_from}")
         self.inputs: dict[int, dict[str, Path]] = {}
         self.runs: list[Run] = []
 
@@ -216,7 +234,7 @@ class Suite:
             html_dir = prep / "html"
             code, _, _, _ = measure([*self.briefgen, "build", "-p", str(project), "--format", "html",
                                      "--audience", "official", "--out", str(html_dir), "--quiet"],
-                                    prep / "html.log", self.env, self.timeout)
+                                    prep / "html.log", self.env, self.timeout, self.workdir)
             found = sorted(html_dir.glob("*_official_*.html"))
             if code != 0 or not found:
                 raise SystemExit(f"N={n}: could not build the official HTML for the baselines "
@@ -275,7 +293,7 @@ class Suite:
                     shutil.rmtree(out)
                 out.mkdir(parents=True)
                 cmd, _ = self.command("pdf", n, out)
-                measure(cmd, base / "rebuild-first.log", self.env, self.timeout)
+                measure(cmd, base / "rebuild-first.log", self.env, self.timeout, self.workdir)
                 note = "second build, after an untimed first one"
         elif out.exists():
             shutil.rmtree(out)
@@ -283,7 +301,7 @@ class Suite:
         before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
         cmd, produced = self.command(tool, n, out)
         load = os.getloadavg()[0]
-        code, wall, usage, timed_out = measure(cmd, base / f"{tool}.log", self.env, self.timeout)
+        code, wall, usage, timed_out = measure(cmd, base / f"{tool}.log", self.env, self.timeout, self.workdir)
         run = Run(tool, n, rnd, False, round(wall, 4), round(usage.ru_utime, 4), round(usage.ru_stime, 4),
                   int(usage.ru_maxrss), code, note=note, load_before=round(load, 2))
         files = sorted(p for p in out.iterdir() if p.is_file() and not p.name.startswith(".")) if produced else []
@@ -351,7 +369,8 @@ def machine(commit: str | None = None) -> dict:
         pass
     memory = ""
     try:
-        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        meminfo = Path("/proc/meminfo").read_text().splitlines()
+        kb = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
         memory = f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration, ValueError):
         pass
@@ -371,7 +390,7 @@ def machine(commit: str | None = None) -> dict:
         except OSError:
             commit = ""
     return {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": os.cpu_count(), "cpu": cpu, "memory": memory,
         "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
         "briefgen": ver("briefgen"), "briefgen_commit": commit, "weasyprint": ver("weasyprint"),
@@ -390,6 +409,8 @@ def medians(runs: list[dict]) -> dict[tuple[str, int], dict]:
             "runs": len(rs), "ok": len(good),
             "wall": statistics.median(r["wall_s"] for r in good) if good else None,
             "rss_mb": statistics.median(r["maxrss_kb"] for r in good) / 1024 if good else None,
+            "cpu": statistics.median(r["user_s"] + r["sys_s"] for r in good) if good else None,
+            "load": statistics.median(r.get("load_before", 0) for r in rs),
             "bytes": statistics.median(r["output_bytes"] for r in good) if good else 0,
             "pages": statistics.median(r.get("pages", 0) for r in good) if good else 0,
             "notes": sorted({r["note"] for r in rs if r["note"]}),
@@ -416,7 +437,15 @@ def markdown_report(data: dict) -> str:
     settings = data.get("settings", {})
     if settings:
         jobs = settings.get("jobs")
-        lines += [f"Rounds: {settings.get('repeat')}; briefgen build --jobs: "
+        rounds: dict[int, int] = {}
+        for r in runs:
+            rounds[r["n"]] = max(rounds.get(r["n"], 0), r["round"])
+        by_count: dict[int, list[str]] = {}
+        for n in sorted(rounds):
+            by_count.setdefault(rounds[n], []).append(f"{n:,}")
+        rounds_text = "; ".join(f"{count} at N = {', '.join(ns)}"
+                                for count, ns in sorted(by_count.items(), reverse=True))
+        lines += [f"Rounds: {rounds_text}; briefgen build --jobs: "
                   f"{jobs if jobs is not None else 'default (one per core)'}. "
                   "Median wall time · median peak RSS; (k/m) when only k of m runs succeeded.", ""]
     lines.append("| tool | " + " | ".join(f"N = {n:,}" for n in sizes) + " |")
@@ -454,6 +483,16 @@ def markdown_report(data: dict) -> str:
             s = med.get((tool, n))
             cells.append(f"{s['wall'] / n * 1000:.1f} ms" if s and s["wall"] else "—")
         lines.append(f"| {LABELS[tool]} | " + " | ".join(cells) + " |")
+    lines += ["", "CPU time (user + system, median; with workers, theirs included) and the 1-minute load "
+              "average when the runs started (median), a measure of other work on the machine:", ""]
+    lines.append("| tool | " + " | ".join(f"N = {n:,}" for n in sizes) + " |")
+    lines.append("|---|" + "---|" * len(sizes))
+    for tool in tools:
+        cells = []
+        for n in sizes:
+            s = med.get((tool, n))
+            cells.append(f"{fmt_time(s['cpu'])} (load {s['load']:.1f})" if s and s["cpu"] is not None else "—")
+        lines.append(f"| {LABELS[tool]} | " + " | ".join(cells) + " |")
     lines += ["", "Output size (median bytes; pages for PDFs):", ""]
     lines.append("| tool | " + " | ".join(f"N = {n:,}" for n in sizes) + " |")
     lines.append("|---|" + "---|" * len(sizes))
@@ -490,7 +529,7 @@ def chart(data: dict, path: Path) -> None:
         points = sorted((n, s["wall"] / n * 1000) for (t, n), s in med.items() if t == tool and s["wall"])
         if not points:
             continue
-        xs, ys = zip(*points)
+        xs, ys = zip(*points, strict=True)
         briefgen = tool in BRIEFGEN_TOOLS
         ax.plot(xs, ys, marker="o" if briefgen else "s", linestyle="-" if briefgen else "--",
                 color=colours[k % len(colours)], linewidth=2 if briefgen else 1.2, label=LABELS[tool])
@@ -578,7 +617,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             data = {"machine": machine(suite.commit),
                     "settings": {"sizes": args.sizes, "repeat": args.repeat, "tools": args.tools,
-                                 "jobs": args.jobs, "at": args.at},
+                                 "jobs": args.jobs, "at": args.at, "briefgen_imported_from": suite.imports_from},
                     "runs": [asdict(r) for r in suite.runs]}
             if args.json:
                 args.json.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
