@@ -210,8 +210,8 @@ def check_provenance(base: FactBase) -> ProvenanceReport:
             _check_amount_in_quotes(located, commitment, ("amount",), commitment.amount, commitment.currency,
                                     commitment.qualifier, quotes, problems, style)
         if commitment.rate is not None:
-            path: FieldPath = ("rate", "amount") \
-                if commitment.per_year is None and "rate" in commitment.model_fields_set else ("per_year",)
+            # The model turns `per_year` into `rate`; a problem is reported at the field the author wrote.
+            path: FieldPath = ("per_year",) if "per_year" in commitment.model_fields_set else ("rate", "amount")
             _check_amount_in_quotes(located, commitment, path, commitment.rate.amount, commitment.currency,
                                     commitment.rate.qualifier, quotes, problems, style)
         for index, equivalent in enumerate(commitment.equivalents):

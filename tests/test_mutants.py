@@ -753,3 +753,70 @@ def test_an_uncited_amount_is_located_in_its_seed(project):
         "../_seeds/centre-2020.txt:12:15: money amount '£4m' is cited by no fact: \"…. Published 3 March 2020 It "
         "ended with £4m\"; add a fact quoting it or a coverage exemption with a reason"]
     assert not report.coverage_complete and report.mentions_total == 8
+
+
+# --------------------------------------------------------------------------- ids, references and paths in messages
+
+
+def test_unknown_references_are_named_at_their_field(project):
+    edit(project / "facts" / "events.yaml", "      - organisation: home-office\n",
+         "      - organisation: home-ofice\n      - person: the-ministr\n")
+    edit(project / "facts" / "events.yaml", "    qualifier: over\n", "    qualifier: over\n    event: centre-opened\n")
+    (project / "facts" / "people.yaml").write_text(PERSON.format(quote="The Minister today (3 March) announced"),
+                                                   encoding="utf-8")
+    assert errors(project) == [
+        "facts/events.yaml:14:9: events[1].actors[0].organisation: unknown organisation id 'home-ofice'; did you "
+        "mean 'home-office'?",
+        "facts/events.yaml:15:9: events[1].actors[1].person: unknown people id 'the-ministr'; did you mean "
+        "'the-minister'?",
+        "facts/events.yaml:37:5: figures[0].event: unknown event id 'centre-opened'; did you mean "
+        "'centre-operational'?"]
+
+
+def test_a_duplicate_id_names_where_it_was_first_used(project):
+    (project / "facts" / "people.yaml").write_text(
+        PERSON.format(quote="The Minister today (3 March) announced").replace("the-minister", "centre-funding"),
+        encoding="utf-8")
+    assert errors(project) == ["facts/people.yaml:2:5: people[0].id: duplicate id 'centre-funding' (first used at "
+                               "facts/events.yaml:19)"]
+
+
+@pytest.mark.parametrize("length, warned", [(255, False), (256, True)])
+def test_a_subject_longer_than_word_keeps_is_a_warning(project, length, warned):
+    edit(project / "facts" / "briefing.yaml", "  subject: The new joint border centre.\n",
+         f"  subject: {'x' * length}\n")
+    warnings = [str(p) for p in check_provenance(load(project)).warnings if "subject" in str(p)]
+    assert warnings == ([f"facts/briefing.yaml:3:3: briefing.subject: is {length} characters long; Word keeps at most "
+                         "255 in a document property, so the Word file's Subject property is cut at a word with an "
+                         "ellipsis (the text of every output is whole)"] if warned else [])
+
+
+@pytest.mark.parametrize("written, where", [('per_year: "3000000"', "23:5: funding[0].per_year"),
+                                            ('rate: {amount: "3000000", per: year}', "23:12: funding[0].rate.amount")])
+def test_a_rate_not_in_its_quote_is_named_as_written(project, written, where):
+    edit(project / "facts" / "events.yaml", '    amount: "10000000"\n', f'    amount: "10000000"\n    {written}\n')
+    assert errors(project) == [
+        f"facts/events.yaml:{where}: £3,000,000 does not appear in the quoted source text, which "
+        "gives '£10 million', '€12m'; quote the passage that states it"]
+
+
+def test_a_part_of_relations_quote_is_checked(project):
+    (project / "facts" / "part.yaml").write_text("""funding:
+  - id: centre-part
+    event: funding-announced
+    title: Part of the funding
+    amount: "10000000"
+    currency: GBP
+    purpose: The new joint centre.
+    part_of:
+      id: centre-funding
+      note: The same money.
+      sources:
+        - seed: centre-2020
+          quote: the same ten million pounds
+    sources:
+      - seed: centre-2020
+        quote: announced £10 million (€12m)
+""", encoding="utf-8")
+    found = errors(project)
+    assert len(found) == 1 and not_found("funding[0].part_of.sources[0].quote").match(found[0]), found
