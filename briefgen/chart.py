@@ -201,16 +201,20 @@ def _separate_labels(fig: Figure, labels: list[tuple[Axes, Annotation]]) -> None
     """Move labels up until none overlaps another label or a bar in the same panel, and make room for them."""
     # The canvas is Agg's (matplotlib.use("Agg") in _figure), whose get_renderer matplotlib leaves untyped.
     renderer = cast("FigureCanvasAgg", fig.canvas).get_renderer()  # type: ignore[no-untyped-call]
-    placed: list[tuple[Any, Any]] = [(patch.axes, patch.get_window_extent(renderer))
-                                     for panel, _ in labels for patch in panel.patches]
+    # What each panel already holds: its bars once each (not once per label: that made this quadratic
+    # in the number of bars), then its labels as they are placed.
+    placed: dict[int, list[Any]] = {}
+    for panel in {id(panel): panel for panel, _ in labels}.values():
+        placed[id(panel)] = [patch.get_window_extent(renderer) for patch in panel.patches]
     for panel, label in sorted(labels, key=lambda pair: (id(pair[0]), pair[1].xy[1])):
+        taken = placed[id(panel)]
         for _ in range(12):
             box = label.get_window_extent(renderer).expanded(1.04, 1.1)
-            if not any(other_axes is panel and box.overlaps(other) for other_axes, other in placed):
+            if not any(box.overlaps(other) for other in taken):
                 break
             x, y = label.xyann
             label.xyann = (x, y + 9)
-        placed.append((panel, label.get_window_extent(renderer)))
+        taken.append(label.get_window_extent(renderer))
     for axis in {panel for panel, _ in labels}:
         highest = max(label.get_window_extent(renderer).y1 for panel, label in labels if panel is axis)
         inverse = axis.transData.inverted()
