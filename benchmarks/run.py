@@ -523,8 +523,10 @@ def chart(data: dict, path: Path) -> None:
     plt.rcParams["svg.hashsalt"] = "briefgen-benchmarks"
     med = medians(data["runs"])
     tools = [t for t in TOOLS if any(k[0] == t for k in med)]
-    fig, ax = plt.subplots(figsize=(9, 5.5))
-    colours = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+    fig, ax = plt.subplots(figsize=(11, 5.5))
+    # One colour per tool: Okabe-Ito, then three more that stay apart from them.
+    colours = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
+               "#999999", "#8C564B", "#332288"]
     for k, tool in enumerate(tools):
         points = sorted((n, s["wall"] / n * 1000) for (t, n), s in med.items() if t == tool and s["wall"])
         if not points:
@@ -541,7 +543,8 @@ def chart(data: dict, path: Path) -> None:
     ax.set_title(f"Time per event against N — {m.get('nproc', '?')} cores, WeasyPrint {m.get('weasyprint', '?')}",
                  fontsize=11)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7.5, loc="upper right", framealpha=0.9)
+    ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0,
+              title="solid: briefgen; dashed: baseline", title_fontsize=7.5)
     fig.tight_layout()
     fig.savefig(str(path), format="svg", metadata={"Date": None})
     plt.close(fig)
