@@ -34,8 +34,9 @@ from briefgen.housestyle import HouseStyle, curly_quotes, person_with_office, pr
 from briefgen.loading import load_fact_base
 from briefgen.model import FactBase, Qualifier
 from briefgen.quotes import closest_passage_within, find_all
+from briefgen.read_dates import find_dates, preceding_span, sentence_span
 from briefgen.sources import check_provenance, find_quote, normalise
-from briefgen.values import parse_fact_date
+from briefgen.values import FactDate, parse_fact_date
 
 from conftest import CASES, ROOT, check_golden, run_cli
 
@@ -820,3 +821,42 @@ def test_a_part_of_relations_quote_is_checked(project):
 """, encoding="utf-8")
     found = errors(project)
     assert len(found) == 1 and not_found("funding[0].part_of.sources[0].quote").match(found[0]), found
+
+
+# --------------------------------------------------------------------------- where a quote sits, and periods read
+
+
+SENTENCES = "First one. Second one here. Third one.\n\nNew paragraph. Last one"
+
+
+@pytest.mark.parametrize("word, sentence, with_the_one_before", [
+    ("First", "First one.", "First one."),
+    ("hird ", "Third one.", "Second one here. Third one."),
+    ("New", "New paragraph.", "New paragraph."),  # the sentence before is in another paragraph
+    ("Last", "New paragraph. Last one", "New paragraph. Last one"),
+])
+def test_the_sentence_around_a_quote(word, sentence, with_the_one_before):
+    start = SENTENCES.index(word)
+    end = start + len(word)
+    assert SENTENCES[slice(*sentence_span(SENTENCES, start, end))] == sentence
+    assert SENTENCES[slice(*preceding_span(SENTENCES, start, end))] == with_the_one_before
+
+
+def test_a_list_item_is_a_paragraph_of_its_own():
+    text = "Intro.\n\u2022 First item.\n\u2022 Second item."
+    start = text.index("Second")
+    assert text[slice(*preceding_span(text, start, start + 6))] == "\u2022 Second item."
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("over the past three years", ("2016-01-25", "2019-01-25")),
+    ("in the last year", ("2018-01-25", "2019-01-25")),
+    ("in the past 2 weeks", ("2019-01-11", "2019-01-25")),
+    ("over the next 10 days", ("2019-01-25", "2019-02-04")),
+    ("the coming months", ("2019-01-25", "2019-02-25")),
+    ("the past twelve months", ("2018-01-25", "2019-01-25")),
+    ("in 2019", ("2019-01-01", "2019-12-31")),
+])
+def test_periods_read_against_the_source(text, expected):
+    (mention,) = find_dates(text, FactDate(year=2019, month=1, day=25))
+    assert [(a.isoformat(), b.isoformat()) for a, b in mention.candidates] == [expected]
