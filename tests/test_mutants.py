@@ -860,3 +860,63 @@ def test_a_list_item_is_a_paragraph_of_its_own():
 def test_periods_read_against_the_source(text, expected):
     (mention,) = find_dates(text, FactDate(year=2019, month=1, day=25))
     assert [(a.isoformat(), b.isoformat()) for a, b in mention.candidates] == [expected]
+
+
+
+# --------------------------------------------------------------------------- every form of date, every field
+
+
+DATE_FORMS = [
+    ('2020-06-04', [('2020-06-04', 'point', 'day', [('2020-06-04', '2020-06-04')], False, False)]),
+    ('04.06.2020', [('04.06.2020', 'point', 'day', [('2020-06-04', '2020-06-04')], False, False)]),
+    ('13/01/2019', [('13/01/2019', 'point', 'day', [('2019-01-13', '2019-01-13')], False, False)]),
+    ('Jan. 5', [('Jan. 5', 'point', 'day', [('2019-01-05', '2019-01-05'), ('2020-01-05', '2020-01-05')], True, True)]),
+    ('5 Sept. 2018', [('5 Sept. 2018', 'point', 'day', [('2018-09-05', '2018-09-05')], False, False)]),
+    ('Monday 21 January', [('Monday 21 January', 'point', 'day', [('2019-01-21', '2019-01-21')], True, True)]),
+    ('Tuesday 21 January', [('Tuesday 21 January', 'point', 'day', [('2020-01-21', '2020-01-21')], True, True)]),
+    ('March this year', [('March this year', 'point', 'month', [('2019-03-01', '2019-03-31')], True, False)]),
+    ('March next year', [('March next year', 'point', 'month', [('2020-03-01', '2020-03-31')], True, False)]),
+    ('March last year', [('March last year', 'point', 'month', [('2018-03-01', '2018-03-31')], True, False)]),
+    ('this March', [('this March', 'point', 'month', [('2019-03-01', '2019-03-31')], True, False)]),
+    ('next March', [('next March', 'point', 'month', [('2019-03-01', '2019-03-31')], True, False)]),
+    ('last March', [('last March', 'point', 'month', [('2018-03-01', '2018-03-31')], True, False)]),
+    ('last January', [('last January', 'point', 'month', [('2018-01-01', '2018-01-31')], True, False)]),
+    ('July 2009', [('July 2009', 'point', 'month', [('2009-07-01', '2009-07-31')], False, False)]),
+    ('2016-2020', [('2016-2020', 'period', 'year', [('2016-01-01', '2020-12-31')], False, False)]),
+    ('between 2016 and 2020',
+     [('between 2016 and 2020', 'period', 'year', [('2016-01-01', '2020-12-31')], False, False)]),
+    ('2020-2015', [('2020', 'point', 'year', [('2020-01-01', '2020-12-31')], False, False)]),
+    ('1990-2050', [('1990', 'point', 'year', [('1990-01-01', '1990-12-31')], False, False)]),
+    ('2019/20', [('2019/20', 'period', 'year', [('2019-01-01', '2020-12-31')], False, False)]),
+    ('2009', [('2009', 'point', 'year', [('2009-01-01', '2009-12-31')], False, False)]),
+    ('the last 4 years', [('the last 4 years', 'period', 'day', [('2015-01-25', '2019-01-25')], True, False)]),
+    ('today', [('today', 'point', 'day', [('2019-01-25', '2019-01-25')], True, True)]),
+    ('yesterday', [('yesterday', 'point', 'day', [('2019-01-24', '2019-01-24')], True, True)]),
+    ('tomorrow', [('tomorrow', 'point', 'day', [('2019-01-26', '2019-01-26')], True, True)]),
+    ('this week', [('this week', 'point', 'day', [('2019-01-21', '2019-01-27')], True, False)]),
+    ('next week', [('next week', 'point', 'day', [('2019-01-28', '2019-02-03')], True, False)]),
+    ('last month', [('last month', 'point', 'month', [('2018-12-01', '2018-12-31')], True, False)]),
+    ('next year', [('next year', 'point', 'year', [('2020-01-01', '2020-12-31')], True, False)]),
+    ('this year', [('this year', 'point', 'year', [('2019-01-01', '2019-12-31')], True, False)]),
+    ('March', [('March', 'point', 'month', [('2018-03-01', '2018-03-31'), ('2019-03-01', '2019-03-31')], True, False)]),
+    ('December',
+     [('December', 'point', 'month', [('2018-12-01', '2018-12-31'), ('2019-12-01', '2019-12-31')], True, False)]),
+    ('on 24 January',
+     [('24 January', 'point', 'day', [('2019-01-24', '2019-01-24'), ('2020-01-24', '2020-01-24')], True, True)]),
+    ('on 26 January',
+     [('26 January', 'point', 'day', [('2018-01-26', '2018-01-26'), ('2019-01-26', '2019-01-26')], True, True)]),
+]
+
+
+@pytest.mark.parametrize("text, expected", DATE_FORMS, ids=[form[0] for form in DATE_FORMS])
+def test_every_form_of_date_with_every_field(text, expected):
+    """(text, kind, precision, candidates, worked out, dateline) read against a source of 25 January 2019."""
+    found = [(m.text, m.kind, m.precision.value, [(a.isoformat(), b.isoformat()) for a, b in m.candidates],
+              m.worked_out, m.dateline) for m in find_dates(text, FactDate(year=2019, month=1, day=25))]
+    assert found == expected
+
+
+def test_slashed_dates_month_first():
+    found = find_dates("04/06/2020 and 13/01/2019", FactDate(year=2019, month=1, day=25), month_first=True)
+    assert [(m.text, m.candidates[0][0].isoformat()) for m in found] == [("04/06/2020", "2020-04-06"),
+                                                                         ("13/01/2019", "2019-01-13")]
