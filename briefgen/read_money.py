@@ -139,13 +139,19 @@ _WORD_NUMBER_FULL = rf"(?:{_WORD_NUMBER})(?:\s+hundred(?:\s+(?:and\s+)?(?:{_WORD
 def _amount_pattern() -> re.Pattern[str]:
     tables = currency_tables()
     letter_signs = [s for s in tables.signs if s[0].isalpha()]
+    # A sign that starts with a letter must not be the end of a word ("plus" is not "US"); one that ends
+    # in a letter must not run into a word either ("USD"), but one that ends in a symbol ("US$", "A$",
+    # "R$") may run straight into its number: "US$101 million".
+    worded_signs = [s for s in letter_signs if s[-1].isalpha()]
+    marked_signs = [s for s in letter_signs if not s[-1].isalpha()]
     other_signs = [s for s in tables.signs if not s[0].isalpha()]
     qualifiers = _alternation(list(QUALIFIER_WORDS))
     names = _alternation(list(tables.names))
     codes = _alternation([s for s in letter_signs if s.isupper() and len(s) == 3])
     return re.compile(
         rf"(?:(?<![\w])(?P<qual>(?i:{qualifiers}))\s+)?"
-        rf"(?:(?P<pre>(?<![\w])(?:{_alternation(letter_signs)})(?![\w])|(?:{_alternation(other_signs)}))\s?)?"
+        rf"(?:(?P<pre>(?<![\w])(?:{_alternation(worded_signs)})(?![\w])"
+        rf"|(?<![\w])(?:{_alternation(marked_signs)})|(?:{_alternation(other_signs)}))\s?)?"
         r"(?P<num>(?<![\w.,'’])\d{1,3}(?:[,'’]\d{3})+(?:\.\d+)?(?![\d])"
         r"|(?<![\w.,'’])\d+(?:\.\d+)?(?![\d])"
         rf"|(?<![\w-])(?i:{_WORD_NUMBER_FULL})(?![\w-]))"

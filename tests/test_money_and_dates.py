@@ -68,6 +68,9 @@ def replace_in(path: Path, old: str, new: str, after: str = "") -> None:
     ("almost €150M", "150000000", {"EUR"}, "almost"),
     ("€ 150 million", "150000000", {"EUR"}, "exact"),
     ("US$ 8.8 billion", "8800000000", {"USD"}, "exact"),
+    ("over US$101 million", "101000000", {"USD"}, "over"),  # a sign ending in a symbol runs into its number
+    ("A$5m", "5000000", {"AUD"}, "exact"),
+    ("about R$3 billion", "3000000000", {"BRL"}, "about"),
     ("8.8 billion U.S. dollars", "8800000000", {"USD"}, "exact"),
     ("76 million US dollars", "76000000", {"USD"}, "exact"),
     ("CHF 30 million", "30000000", {"CHF"}, "exact"),
