@@ -920,3 +920,40 @@ def test_slashed_dates_month_first():
     found = find_dates("04/06/2020 and 13/01/2019", FactDate(year=2019, month=1, day=25), month_first=True)
     assert [(m.text, m.candidates[0][0].isoformat()) for m in found] == [("04/06/2020", "2020-04-06"),
                                                                          ("13/01/2019", "2019-01-13")]
+
+
+# --------------------------------------------------------------------------- sort hints and coverage exemptions
+
+
+@pytest.mark.parametrize("hint, message", [
+    ("before year-only", "sort_hint names itself"),
+    ("before centre-operationl", "sort_hint names unknown event id 'centre-operationl'; did you mean "
+                                 "'centre-operational'?"),
+    ("after funding-announced", None),
+    ("before the-2019-review", "sort_hint is not needed: 2020 and 2019 ('the-2019-review') do not overlap, so "
+                               "their dates already order them"),
+])
+def test_sort_hint_problems(project, hint, message):
+    (project / "facts" / "hinted.yaml").write_text(
+        HINTED.format(hint=hint) + HINTED.format(hint="after centre-operational").split("events:\n", 1)[1]
+        .replace("year-only", "the-2019-review").replace('"2020"', '"2019"'), encoding="utf-8")
+    found = [e for e in errors(project) if "events[0].sort_hint" in e]
+    assert found == ([f"facts/hinted.yaml:4:5: events[0].sort_hint: {message}"] if message else [])
+
+
+@pytest.mark.parametrize("exemption, problem", [
+    ("  - seed: centre-2021\n    text: Published 3 March 2020\n    reason: r\n",
+     "coverage_exemptions[1].seed: unknown seed 'centre-2021'; did you mean 'centre-2020'?"),
+    ("  - seed: centre-2020\n    text: Published 4 March 2020\n    reason: r\n",
+     "coverage_exemptions[1].text: 'Published 4 March 2020' does not occur in seed 'centre-2020'"),
+    ("  - seed: centre-2020\n    text: New border centre opens\n    reason: r\n",
+     "warning: coverage_exemptions[1].text: exemption not needed: every amount and date in it is cited by a fact "
+     "(or it holds none); remove it"),
+])
+def test_coverage_exemption_problems(project, exemption, problem):
+    with (project / "facts" / "events.yaml").open("a", encoding="utf-8") as facts:
+        facts.write(exemption)
+    report = check_provenance(load(project))
+    found = [("warning: " if p.warning else "") + f"{p.field_path}: {p.message}" for p in report.problems]
+    assert found == [problem]
+    assert (report.mentions_total, report.mentions_cited, report.mentions_exempted) == (6, 5, 1)
