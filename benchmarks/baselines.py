@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 # The options briefgen's PDF backend passes to WeasyPrint (briefgen/backends/pdf.py, write_pdf).
 WEASYPRINT_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
@@ -111,25 +112,10 @@ def docx_template(path: Path) -> None:
     doc.add_heading("{{ title }}", level=0)
     doc.add_paragraph("{{ subject }}")
     doc.add_heading("Chronology", level=1)
-    table = doc.add_table(rows=4, cols=4)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ["Date", "Event", "Summary", "Source"], strict=True):
-        cell.text = text
-    table.rows[1].cells[0].text = "{%tr for e in events %}"
-    cells = ["{{ e.date }}", "{{ e.title }}", "{{ e.summary }}", "{{ e.source }}"]
-    for cell, text in zip(table.rows[2].cells, cells, strict=True):
-        cell.text = text
-    table.rows[3].cells[0].text = "{%tr endfor %}"
+    _loop_table(doc, ["Date", "Event", "Summary", "Source"], "e", "events", ["date", "title", "summary", "source"])
     doc.add_heading("Funding commitments", level=1)
-    table = doc.add_table(rows=4, cols=4)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ["Date", "Commitment", "Amount", "Purpose"], strict=True):
-        cell.text = text
-    table.rows[1].cells[0].text = "{%tr for f in funding %}"
-    cells = ["{{ f.date }}", "{{ f.title }}", "{{ f.amount }}", "{{ f.purpose }}"]
-    for cell, text in zip(table.rows[2].cells, cells, strict=True):
-        cell.text = text
-    table.rows[3].cells[0].text = "{%tr endfor %}"
+    _loop_table(doc, ["Date", "Commitment", "Amount", "Purpose"], "f", "funding",
+                ["date", "title", "amount", "purpose"])
     doc.save(str(path))
 
 
@@ -194,3 +180,15 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def _loop_table(doc: Any, headings: list[str], item: str, items: str, fields: list[str]) -> None:
+    """A docxtpl table: a heading row, then one row per entry of `items` ({%tr for %} … {%tr endfor %})."""
+    table = doc.add_table(rows=4, cols=len(headings))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headings, strict=True):
+        cell.text = text
+    table.rows[1].cells[0].text = f"{{%tr for {item} in {items} %}}"
+    for cell, field in zip(table.rows[2].cells, fields, strict=True):
+        cell.text = f"{{{{ {item}.{field} }}}}"
+    table.rows[3].cells[0].text = "{%tr endfor %}"
