@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.errors import display_path
+
 from conftest import CASES, ROOT, run_cli
 
 
@@ -190,7 +192,7 @@ def test_out_inside_a_file_is_a_named_error(tmp_path):
     assert "notes.txt/x: cannot create the out folder: Not a directory" in result.stderr
 
 
-def test_a_write_that_fails_is_a_named_error_and_leaves_the_earlier_file(tmp_path):
+def test_a_write_that_fails_is_a_named_error_and_leaves_the_earlier_file(tmp_path, monkeypatch):
     """Disk full, a read-only folder or a size limit: the system refuses the write. Here the process may
     write no file over 20 kB (RLIMIT_FSIZE, which needs no special rights): the HTML (15 kB) is written,
     the PDF and DOCX (about 30 kB) are refused, each by name, and the earlier PDF is left as it was."""
@@ -208,8 +210,9 @@ def test_a_write_that_fails_is_a_named_error_and_leaves_the_earlier_file(tmp_pat
                              "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
                             preexec_fn=small_files)
     assert result.returncode == 1, result.stderr
+    monkeypatch.chdir(ROOT)  # the path is shown as the user would type it from there: relative or absolute
     assert result.stderr.splitlines() == [
-        f"{os.path.relpath(out, ROOT)}/"
+        f"{display_path(out)}/"
         f"uk-france-border-cooperation_press_2026-11-22.{fmt}: cannot write the output: File too large; "
         "the earlier file, if any, is unchanged" for fmt in ("pdf", "docx")] + ["failed: 2 errors"]
     assert earlier.read_bytes() == b"%PDF earlier"
