@@ -255,8 +255,11 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n\s*(?=[•\-*]\s)")
 def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
     """The span of the sentence(s) that hold text[start:end]."""
     left = 0
-    for boundary in _SENTENCE_END.finditer(text, 0, start):
-        left = boundary.end()
+    # Look a little past `start`: a boundary's look-ahead must see the capital a quote may begin with, and
+    # with `endpos` at `start` itself, a quote starting a sentence would take in the sentence before.
+    for boundary in _SENTENCE_END.finditer(text, 0, min(len(text), start + 2)):
+        if boundary.end() <= start:
+            left = boundary.end()
     right_match = _SENTENCE_END.search(text, end)
     right = right_match.start() + 1 if right_match else len(text)
     return left, max(right, end)

@@ -832,8 +832,9 @@ SENTENCES = "First one. Second one here. Third one.\n\nNew paragraph. Last one"
 @pytest.mark.parametrize("word, sentence, with_the_one_before", [
     ("First", "First one.", "First one."),
     ("hird ", "Third one.", "Second one here. Third one."),
+    ("Second", "Second one here.", "First one. Second one here."),  # a quote that starts its sentence
     ("New", "New paragraph.", "New paragraph."),  # the sentence before is in another paragraph
-    ("Last", "New paragraph. Last one", "New paragraph. Last one"),
+    ("Last", "Last one", "New paragraph. Last one"),
 ])
 def test_the_sentence_around_a_quote(word, sentence, with_the_one_before):
     start = SENTENCES.index(word)
