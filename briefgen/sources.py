@@ -141,7 +141,9 @@ def check_provenance(base: FactBase) -> ProvenanceReport:
                                                                f"(first used at {first.file}:{first.line})"))
             else:
                 first_by_id[item.id] = item
-    ids_of = {name: {item.id for item in items} for name, items in kinds}
+    # Only these kinds are referred to by id from elsewhere (an event's actors, a row's event).
+    ids_of = {name: {item.id for item in items} for name, items in kinds
+              if name in ("events", "people", "organisations")}
 
     def check_ref(owner: object, path: FieldPath, value: str, kind: str) -> None:
         if value not in ids_of[kind]:
