@@ -142,18 +142,24 @@ def _amount_pattern() -> re.Pattern[str]:
     # A sign that starts with a letter must not be the end of a word ("plus" is not "US"); one that ends
     # in a letter must not run into a word either ("USD"), but one that ends in a symbol ("US$", "A$",
     # "R$") may run straight into its number: "US$101 million".
-    worded_signs = [s for s in letter_signs if s[-1].isalpha()]
+    # A currency code may run into its digits, as financial writing has it: "EUR5m", "USD 5m" alike.
+    code_signs = [s for s in letter_signs if s.isupper() and len(s) == 3 and s.isalpha()]
+    worded_signs = [s for s in letter_signs if s[-1].isalpha() and s not in code_signs]
     marked_signs = [s for s in letter_signs if not s[-1].isalpha()]
     other_signs = [s for s in tables.signs if not s[0].isalpha()]
+    # Digits start a number after no word character, or straight after a currency code (all three letters
+    # wide, so the look-behind has the fixed width Python's `re` needs).
+    digits_start = rf"(?:(?<![\w.,'’])|(?<=(?<![\w])(?:{_alternation(code_signs)})))"
     qualifiers = _alternation(list(QUALIFIER_WORDS))
     names = _alternation(list(tables.names))
     codes = _alternation([s for s in letter_signs if s.isupper() and len(s) == 3])
     return re.compile(
         rf"(?:(?<![\w])(?P<qual>(?i:{qualifiers}))\s+)?"
         rf"(?:(?P<pre>(?<![\w])(?:{_alternation(worded_signs)})(?![\w])"
+        rf"|(?<![\w])(?:{_alternation(code_signs)})(?![^\W\d])"
         rf"|(?<![\w])(?:{_alternation(marked_signs)})|(?:{_alternation(other_signs)}))\s?)?"
-        r"(?P<num>(?<![\w.,'’])\d{1,3}(?:[,'’]\d{3})+(?:\.\d+)?(?![\d])"
-        r"|(?<![\w.,'’])\d+(?:\.\d+)?(?![\d])"
+        rf"(?P<num>{digits_start}\d{{1,3}}(?:[,'’]\d{{3}})+(?:\.\d+)?(?![\d])"
+        rf"|{digits_start}\d+(?:\.\d+)?(?![\d])"
         rf"|(?<![\w-])(?i:{_WORD_NUMBER_FULL})(?![\w-]))"
         r"(?:\s?(?P<long>(?i:thousand|million|billion|trillion))(?![\w])"
         r"|\s?(?P<abbr>(?i:mn|mln|bn|bln|tn))(?![\w])"
@@ -183,16 +189,15 @@ def _word_value(text: str) -> int | None:
     words = [w for w in words if w != "and"]
     if words and words[0] in ("a", "an"):
         words[0] = "one"
-    total = 0
-    current = 0
+    value = 0
     for word in words:
         if word == "hundred":
-            current = (current or 1) * 100
+            value = (value or 1) * 100
         elif word in NUMBER_WORDS:
-            current += NUMBER_WORDS[word]
+            value += NUMBER_WORDS[word]
         else:
             return None
-    return total + current
+    return value
 
 
 def find_numbers(text: str, words: bool = False) -> list[NumberMention]:

@@ -107,6 +107,60 @@ def test_number_words_scale_and_plain_numbers():
     assert [m.value for m in find_numbers("nine gangs and seven million")] == [Decimal(7000000)]
 
 
+DOLLARS = "any dollar"  # "$" may mean any of the dollars (and pesos) written with it
+
+
+@pytest.mark.parametrize("text, words, expected", [
+    # text, words=, [(value, currencies, qualifier, text as found, start, end, from words)]
+    ("one hundred and twenty-five thousand", True,
+     [("125000", set(), "exact", "one hundred and twenty-five thousand", 0, 36, True)]),
+    ("a million euros", False, [("1000000", {"EUR"}, "exact", "a million euros", 0, 15, True)]),
+    ("twenty-five hundred", True, [("2500", set(), "exact", "twenty-five hundred", 0, 19, True)]),
+    ("a hundred", True, [("100", set(), "exact", "a hundred", 0, 9, True)]),
+    ("ninety nine", True, [("99", set(), "exact", "ninety nine", 0, 11, True)]),
+    ("Seventy-Two", True, [("72", set(), "exact", "Seventy-Two", 0, 11, True)]),
+    ("twenty-five", False, []),  # a bare number word is not an amount unless asked for
+    ("one", True, []), ("an hour", True, []), ("a team", True, []),  # articles and "one" alone are not numbers
+    ("nine gangs", True, [("9", set(), "exact", "nine", 0, 4, True)]),
+    ("3B apples", False, [("3", set(), "exact", "3", 0, 1, False)]),  # a label, not three billion
+    ("$3B", False, [("3000000000", DOLLARS, "exact", "$3B", 0, 3, False)]),  # with money it is billions
+    ("1,234,567", False, [("1234567", set(), "exact", "1,234,567", 0, 9, False)]),
+    ("1'000 people", False, [("1000", set(), "exact", "1'000", 0, 5, False)]),
+    ("12.5bn", False, [("12500000000", set(), "exact", "12.5bn", 0, 6, False)]),
+    ("50k", False, [("50000", set(), "exact", "50k", 0, 3, False)]),
+    ("2 tn", False, [("2000000000000", set(), "exact", "2 tn", 0, 4, False)]),
+    ("5 mln", False, [("5000000", set(), "exact", "5 mln", 0, 5, False)]),
+    ("over US$101 million", False, [("101000000", {"USD"}, "over", "over US$101 million", 0, 19, False)]),
+    ("€ 150 million", False, [("150000000", {"EUR"}, "exact", "€ 150 million", 0, 13, False)]),
+    ("10 USD", False, [("10", {"USD"}, "exact", "10 USD", 0, 6, False)]),
+    ("$5 USD", False, [("5", {"USD"}, "exact", "$5 USD", 0, 6, False)]),  # the code narrows the sign
+    ("5 Swiss francs", False, [("5", {"CHF"}, "exact", "5 Swiss francs", 0, 14, False)]),
+    ("A$5", False, [("5", {"AUD"}, "exact", "A$5", 0, 3, False)]),
+    ("kr 10", False, [("10", {"NOK", "SEK", "DKK", "ISK"}, "exact", "kr 10", 0, 5, False)]),
+    ("EUR5m and USD5", False, [("5000000", {"EUR"}, "exact", "EUR5m", 0, 5, False),
+                               ("5", {"USD"}, "exact", "USD5", 10, 14, False)]),  # a code may run into digits
+    ("CHF1.5bn", False, [("1500000000", {"CHF"}, "exact", "CHF1.5bn", 0, 8, False)]),
+    ("ISO9001 and abc5", False, []),  # letters that are not a currency code do not start a number
+    ("plus 5", False, [("5", set(), "exact", "5", 5, 6, False)]),  # "plus" does not end in the sign "US"
+    ("just under £5m", False, [("5000000", {"GBP"}, "almost", "just under £5m", 0, 14, False)]),  # longest first
+    ("under £5m", False, [("5000000", {"GBP"}, "under", "under £5m", 0, 9, False)]),
+    ("approx. 7", False, [("7", set(), "about", "approx. 7", 0, 9, False)]),
+    ("well over twenty million dollars", False,
+     [("20000000", DOLLARS, "over", "well over twenty million dollars", 0, 32, True)]),
+])
+def test_every_part_of_a_number_is_read(text, words, expected):
+    found = [(m.value, m.currencies, m.qualifier.value, m.text, m.start, m.end, m.from_words)
+             for m in find_numbers(text, words=words)]
+    assert len(found) == len(expected), found
+    for got, (value, currencies, *rest) in zip(found, expected):
+        assert got[0] == Decimal(value), got
+        if currencies == DOLLARS:
+            assert {"USD", "AUD", "CAD", "NZD"} <= got[1] and "GBP" not in got[1], got
+        else:
+            assert got[1] == currencies, got
+        assert list(got[2:]) == rest, got
+
+
 # --------------------------------------------------------------------------- reading dates
 
 
