@@ -46,6 +46,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -448,65 +449,58 @@ def markdown_report(data: dict) -> str:
         lines += [f"Rounds: {rounds_text}; briefgen build --jobs: "
                   f"{jobs if jobs is not None else 'default (one per core)'}. "
                   "Median wall time · median peak RSS; (k/m) when only k of m runs succeeded.", ""]
-    lines.append("| tool | " + " | ".join(f"N = {n:,}" for n in sizes) + " |")
-    lines.append("|---|" + "---|" * len(sizes))
-    for tool in tools:
-        cells = []
-        for n in sizes:
+    def table(first: str, rows: list[tuple[str, Callable[[int], str]]]) -> None:
+        lines.append(f"| {first} | " + " | ".join(f"N = {n:,}" for n in sizes) + " |")
+        lines.append("|---|" + "---|" * len(sizes))
+        lines.extend(f"| {label} | " + " | ".join(cell(n) for n in sizes) + " |" for label, cell in rows)
+
+    def summary_cell(tool: str) -> Callable[[int], str]:
+        def cell(n: int) -> str:
             s = med.get((tool, n))
             if s is None:
-                cells.append("—")
-            elif s["wall"] is None:
-                cells.append(f"failed ({s['runs']} runs)")
-            else:
-                extra = f" ({s['ok']}/{s['runs']})" if s["ok"] < s["runs"] else ""
-                cells.append(f"{fmt_time(s['wall'])} · {s['rss_mb']:.0f} MB{extra}")
-        label = LABELS[tool]
-        lines.append(f"| {'**' + label + '**' if tool in BRIEFGEN_TOOLS else label} | " + " | ".join(cells) + " |")
-    lines += ["", "Ratios of medians (wall time), briefgen / baseline:", ""]
-    lines.append("| ratio | " + " | ".join(f"N = {n:,}" for n in sizes) + " |")
-    lines.append("|---|" + "---|" * len(sizes))
-    for a, b, what in RATIOS:
-        if a not in tools or b not in tools:
-            continue
-        cells = []
-        for n in sizes:
+                return "—"
+            if s["wall"] is None:
+                return f"failed ({s['runs']} runs)"
+            extra = f" ({s['ok']}/{s['runs']})" if s["ok"] < s["runs"] else ""
+            return f"{fmt_time(s['wall'])} · {s['rss_mb']:.0f} MB{extra}"
+        return cell
+
+    def ratio_cell(a: str, b: str) -> Callable[[int], str]:
+        def cell(n: int) -> str:
             x, y = med.get((a, n)), med.get((b, n))
-            cells.append(f"{x['wall'] / y['wall']:.2f}×" if x and y and x["wall"] and y["wall"] else "—")
-        lines.append(f"| {what} | " + " | ".join(cells) + " |")
-    lines += ["", "Time per event (median wall time / N):", ""]
-    lines.append("| tool | " + " | ".join(f"N = {n:,}" for n in sizes) + " |")
-    lines.append("|---|" + "---|" * len(sizes))
-    for tool in tools:
-        cells = []
-        for n in sizes:
+            return f"{x['wall'] / y['wall']:.2f}×" if x and y and x["wall"] and y["wall"] else "—"
+        return cell
+
+    def per_event_cell(tool: str) -> Callable[[int], str]:
+        def cell(n: int) -> str:
             s = med.get((tool, n))
-            cells.append(f"{s['wall'] / n * 1000:.1f} ms" if s and s["wall"] else "—")
-        lines.append(f"| {LABELS[tool]} | " + " | ".join(cells) + " |")
-    lines += ["", "CPU time (user + system, median; with workers, theirs included) and the 1-minute load "
-              "average when the runs started (median), a measure of other work on the machine:", ""]
-    lines.append("| tool | " + " | ".join(f"N = {n:,}" for n in sizes) + " |")
-    lines.append("|---|" + "---|" * len(sizes))
-    for tool in tools:
-        cells = []
-        for n in sizes:
+            return f"{s['wall'] / n * 1000:.1f} ms" if s and s["wall"] else "—"
+        return cell
+
+    def cpu_cell(tool: str) -> Callable[[int], str]:
+        def cell(n: int) -> str:
             s = med.get((tool, n))
-            cells.append(f"{fmt_time(s['cpu'])} (load {s['load']:.1f})" if s and s["cpu"] is not None else "—")
-        lines.append(f"| {LABELS[tool]} | " + " | ".join(cells) + " |")
-    lines += ["", "Output size (median bytes; pages for PDFs):", ""]
-    lines.append("| tool | " + " | ".join(f"N = {n:,}" for n in sizes) + " |")
-    lines.append("|---|" + "---|" * len(sizes))
-    for tool in tools:
-        if tool in ("check", "yaml"):
-            continue
-        cells = []
-        for n in sizes:
+            return f"{fmt_time(s['cpu'])} (load {s['load']:.1f})" if s and s["cpu"] is not None else "—"
+        return cell
+
+    def size_cell(tool: str) -> Callable[[int], str]:
+        def cell(n: int) -> str:
             s = med.get((tool, n))
             if not s or not s["bytes"]:
-                cells.append("—")
-            else:
-                cells.append(f"{s['bytes'] / 1024:,.0f} KB" + (f", {s['pages']:,} pages" if s["pages"] else ""))
-        lines.append(f"| {LABELS[tool]} | " + " | ".join(cells) + " |")
+                return "—"
+            return f"{s['bytes'] / 1024:,.0f} KB" + (f", {s['pages']:,} pages" if s["pages"] else "")
+        return cell
+
+    table("tool", [(f"**{LABELS[t]}**" if t in BRIEFGEN_TOOLS else LABELS[t], summary_cell(t)) for t in tools])
+    lines += ["", "Ratios of medians (wall time), briefgen / baseline:", ""]
+    table("ratio", [(what, ratio_cell(a, b)) for a, b, what in RATIOS if a in tools and b in tools])
+    lines += ["", "Time per event (median wall time / N):", ""]
+    table("tool", [(LABELS[t], per_event_cell(t)) for t in tools])
+    lines += ["", "CPU time (user + system, median; with workers, theirs included) and the 1-minute load "
+              "average when the runs started (median), a measure of other work on the machine:", ""]
+    table("tool", [(LABELS[t], cpu_cell(t)) for t in tools])
+    lines += ["", "Output size (median bytes; pages for PDFs):", ""]
+    table("tool", [(LABELS[t], size_cell(t)) for t in tools if t not in ("check", "yaml")])
     notes = [(t, n, note) for (t, n), s in sorted(med.items()) for note in s["notes"]]
     if notes:
         lines += ["", "Notes:", ""]
