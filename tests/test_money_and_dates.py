@@ -152,7 +152,7 @@ def test_every_part_of_a_number_is_read(text, words, expected):
     found = [(m.value, m.currencies, m.qualifier.value, m.text, m.start, m.end, m.from_words)
              for m in find_numbers(text, words=words)]
     assert len(found) == len(expected), found
-    for got, (value, currencies, *rest) in zip(found, expected):
+    for got, (value, currencies, *rest) in zip(found, expected, strict=True):
         assert got[0] == Decimal(value), got
         if currencies == DOLLARS:
             assert {"USD", "AUD", "CAD", "NZD"} <= got[1] and "GBP" not in got[1], got
