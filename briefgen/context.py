@@ -302,7 +302,7 @@ def build_context(base: FactBase, audience: str, since: FactDate | None = None) 
     notes = SourceNotes(base, style)
     working = WorkingNotes()
     names = tuple(sorted({o.name for o in base.organisations} | {o.acronym for o in base.organisations if o.acronym},
-                         key=len, reverse=True))
+                         key=lambda name: (-len(name), name)))  # a fixed order, whatever the set's
     say = Say(style, names)
 
     people = {p.id: p for p in base.people}

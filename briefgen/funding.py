@@ -112,6 +112,8 @@ class HonestTotals:
 
 def _components(items: list[Funding], edges: dict[str, set[str]]) -> list[list[Funding]]:
     by_id = {f.id: f for f in items}
+    # Positions by identity: `list.index` compares pydantic models field by field, quadratic in the rows.
+    position = {id(f): index for index, f in enumerate(items)}
     seen: set[str] = set()
     groups = []
     for item in items:
@@ -126,7 +128,7 @@ def _components(items: list[Funding], edges: dict[str, set[str]]) -> list[list[F
                 if other in by_id and other not in seen:
                     seen.add(other)
                     stack.append(other)
-        groups.append(sorted(group, key=lambda f: items.index(f)))
+        groups.append(sorted(group, key=lambda f: position[id(f)]))
     return groups
 
 
@@ -189,7 +191,7 @@ def honest_totals(funding: list[Funding]) -> HonestTotals:
         for currency in sorted({g.currency for g in group}):
             same = [g for g in group if g.currency == currency]
             for sub in _components(same, edges):
-                largest = max(sub, key=lambda f: (f.amount, -sub.index(f)))
+                largest = max(enumerate(sub), key=lambda pair: (pair[1].amount, -pair[0]))[1]
                 representatives.append(largest)
                 for other in sub:
                     if other is not largest:
@@ -206,14 +208,18 @@ def honest_totals(funding: list[Funding]) -> HonestTotals:
 
     left_out_ids = {entry.commitment.id for entry in result.left_out if entry.reason == "overlaps"}
     groups: dict[tuple[str | None, str], list[Funding]] = {}
+    counted_ids = {id(c) for c in counted}
     for item in funding:
-        if item in counted:
+        if id(item) in counted_ids:
             groups.setdefault((item.giver, item.currency), []).append(item)
     for (giver, currency), items in groups.items():
+        in_group = {id(f) for f in items}
         anything_left_out = any(f.id in left_out_ids and f.currency == currency and f.giver == giver
                                 for f in funding) or any(
-            entry.reason == "overlaps" and any(r in items for r in entry.related) for entry in result.left_out)
+            entry.reason == "overlaps" and any(id(r) in in_group for r in entry.related)
+            for entry in result.left_out)
         total = sum((f.amount for f in items if f.amount is not None), Decimal(0))
         result.totals.append(CurrencyTotal(currency, giver, total, _aggregate(items, anything_left_out), items))
-    result.left_out.sort(key=lambda entry: funding.index(entry.commitment))
+    order = {id(f): index for index, f in enumerate(funding)}
+    result.left_out.sort(key=lambda entry: order[id(entry.commitment)])
     return result

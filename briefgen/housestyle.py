@@ -36,7 +36,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from .model import FactDate, Period, Precision, Qualifier, RateUnit
 from .values import babel_locale
@@ -266,9 +267,39 @@ def _prose_segment(style: HouseStyle, text: str, names: tuple[str, ...]) -> str:
     for start, end, replacement in sorted(pieces, reverse=True):
         text = text[:start] + replacement + text[end:]
     text = _COMPOUND.sub(lambda m: _keep_case(m.group(0), COMPOUNDS[m.group(0).lower()]), text)
-    for name in names:
-        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", name, text, flags=re.I)
+    if names:
+        pattern, spelling = _names_pattern(names)
+        text = pattern.sub(lambda m: spelling.get(m.group(0).lower(), m.group(0)), text)
     return re.sub(r"(?<=\S)  +(?=\S)", " ", text)
+
+
+@lru_cache(maxsize=8)
+def _names_pattern(names: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for all the names, and each name's spelling by its lower-case form.
+
+    The pattern is a trie (one branch per next character, the longest name tried first), so a text is
+    read once however many organisations a briefing has; one `re.sub` per name made the context's cost
+    grow with events x organisations."""
+    spelling: dict[str, str] = {}
+    for name in names:  # two names alike but for case ("IOM", "Iom"): the first listed wins
+        if name:
+            spelling.setdefault(name.lower(), name)
+    trie: dict[str, Any] = {}
+    for key in spelling:
+        node = trie
+        for char in key:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a name ends here
+
+    def branch(node: dict[str, Any]) -> str:
+        ends = "" in node
+        children = [re.escape(char) + branch(child) for char, child in sorted(node.items()) if char]
+        if not children:
+            return ""
+        body = children[0] if len(children) == 1 else "(?:" + "|".join(children) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return re.compile(rf"(?<![\w-]){branch(trie)}(?![\w-])", re.I), spelling
 
 
 def prose(style: HouseStyle, text: str | None, names: tuple[str, ...] = ()) -> str:

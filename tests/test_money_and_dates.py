@@ -420,3 +420,17 @@ def test_long_subject_is_a_warning_and_word_cuts_it_at_a_word(tmp_path):
                         r"most 255", w) for w in warnings), warnings
     cut = word_property("word " * 100)
     assert len(cut) <= 255 and cut.endswith("word…")
+
+
+def test_prose_spells_organisations_as_the_list_does():
+    from briefgen.housestyle import prose
+
+    style = HouseStyle("en-GB", frozenset({"GBP"}))
+    names = ("Home Office", "Border Force", "Office", "UKBF", "UK")
+    assert prose(style, "the home office and border force, uk-wide, ukbf, office; UKs and non-uk",
+                 names) == "the Home Office and Border Force, uk-wide, UKBF, Office; UKs and non-uk"
+    # A name inside a quotation is the source's spelling and is left alone.
+    assert prose(style, 'the home office said "the home office agrees"', names) == \
+        "the Home Office said \u201cthe home office agrees\u201d"
+    # Names with characters a pattern would read: each is matched as written.
+    assert prose(style, "the g+ unit and g. co.", ("G+ Unit", "G. Co.")) == "the G+ Unit and G. Co."
