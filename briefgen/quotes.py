@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import difflib
 import heapq
+import re
 import time
 import unicodedata
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -40,46 +43,65 @@ class NormalisedText:
     """Text reduced to a canonical form, with the original offset of every character kept."""
 
     text: str
-    origin: list[int]  # origin[i] = index in the original text of normalised character i
+    origin: Sequence[int]  # origin[i] = index in the original text of normalised character i
+
+
+# Printable ASCII other than space and "`": NFKC leaves it alone and _CHAR_MAP has none of it,
+# so a run of it is copied whole. Most of a source is such runs: per-character work only for the rest.
+_PLAIN_RUN = re.compile(r"[!-_a-~]+")
+_HYPHEN = re.compile(r"- ?")
 
 
 def normalise(raw: str) -> NormalisedText:
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(raw):
+    pieces: list[str] = []
+    origin = array("I")  # 4 bytes a character: seeds stay cached without a Python int per character
+    last = ""  # the last character written, for collapsing white space
+    at = 0
+    for run in _PLAIN_RUN.finditer(raw):
+        last = _normalise_chars(raw, at, run.start(), pieces, origin, last)
+        pieces.append(run.group())
+        origin.extend(range(run.start(), run.end()))
+        last = raw[run.end() - 1]
+        at = run.end()
+    _normalise_chars(raw, at, len(raw), pieces, origin, last)
+    text = "".join(pieces)
+    # Join words split by hyphenation ("in-vested", "com-\nbination"): drop a hyphen (and the
+    # space a line break became) between two letters. Applied to quotes and seeds alike,
+    # so "cross-border" still matches "cross-border".
+    drops = [(m.start(), m.end()) for m in _HYPHEN.finditer(text)
+             if m.start() > 0 and text[m.start() - 1].isalpha() and m.end() < len(text) and text[m.end()].isalpha()]
+    if drops:
+        kept_text: list[str] = []
+        kept_origin = array("I")
+        at = 0
+        for drop_start, drop_end in drops:
+            kept_text.append(text[at:drop_start])
+            kept_origin.extend(origin[at:drop_start])
+            at = drop_end
+        kept_text.append(text[at:])
+        kept_origin.extend(origin[at:])
+        text, origin = "".join(kept_text), kept_origin
+    stripped = text.rstrip(" ")
+    return NormalisedText(stripped, origin[:len(stripped)])
+
+
+def _normalise_chars(raw: str, start: int, end: int, pieces: list[str], origin: array[int], last: str) -> str:
+    """Normalise raw[start:end] character by character into `pieces` and `origin`; the last character out."""
+    for index in range(start, end):
+        char = raw[index]
         mapped = _CHAR_MAP.get(char)
         if mapped is None:
             mapped = " " if char.isspace() else unicodedata.normalize("NFKC", char)
         for out in mapped:
-            if out == " " and (not chars or chars[-1] == " "):
+            if out == " " and last in ("", " "):
                 continue  # collapse runs of white space, drop leading space
-            chars.append(out)
+            pieces.append(out)
             origin.append(index)
-    # Join words split by hyphenation ("in-vested", "com-\nbination"): drop a hyphen (and the
-    # space a line break became) between two letters. Applied to quotes and seeds alike,
-    # so "cross-border" still matches "cross-border".
-    joined_chars: list[str] = []
-    joined_origin: list[int] = []
-    i = 0
-    while i < len(chars):
-        char = chars[i]
-        if char == "-" and joined_chars and joined_chars[-1].isalpha():
-            j = i + 1
-            if j < len(chars) and chars[j] == " ":
-                j += 1
-            if j < len(chars) and chars[j].isalpha():
-                i = j
-                continue
-        joined_chars.append(char)
-        joined_origin.append(origin[i])
-        i += 1
-    while joined_chars and joined_chars[-1] == " ":
-        joined_chars.pop()
-        joined_origin.pop()
-    return NormalisedText("".join(joined_chars), joined_origin)
+            last = out
+    return last
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1024)  # a check reads each seed once, in whatever order the quotes cite them
 def _normalised_seed(text: str) -> NormalisedText:
     return normalise(text)
 

@@ -20,6 +20,7 @@ import json
 import os
 import random
 import re
+import unicodedata
 import shutil
 from collections.abc import Iterator
 from decimal import Decimal
@@ -411,7 +412,7 @@ def test_every_occurrence_and_the_normal_form():
     assert find_all("x", "") == [] and find_all("x", " \n ") == []
     assert normalise("in-\nvested  \u2018x\u2019 \u2014 y\u2026\u00ad").text == "invested 'x' - y..."
     assert normalise("  a \u2014 b  ").text == "a - b"
-    assert normalise("a\u200bb").origin == [0, 2]
+    assert list(normalise("a\u200bb").origin) == [0, 2]
     assert normalise("cross-border 2014-2018").text == "crossborder 2014-2018"  # quotes and seeds alike
 
 
@@ -958,3 +959,54 @@ def test_coverage_exemption_problems(project, exemption, problem):
     found = [("warning: " if p.warning else "") + f"{p.field_path}: {p.message}" for p in report.problems]
     assert found == [problem]
     assert (report.mentions_total, report.mentions_cited, report.mentions_exempted) == (6, 5, 1)
+
+
+# --------------------------------------------------------------------------- the normal form, against the plain reading
+
+
+def _normalise_char_by_char(raw: str) -> tuple[str, list[int]]:
+    """The normal form as `quotes.normalise` documents it, one character at a time (slow, plain)."""
+    from briefgen.quotes import _CHAR_MAP
+
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(raw):
+        mapped = _CHAR_MAP.get(char)
+        if mapped is None:
+            mapped = " " if char.isspace() else unicodedata.normalize("NFKC", char)
+        for out in mapped:
+            if out == " " and (not chars or chars[-1] == " "):
+                continue
+            chars.append(out)
+            origin.append(index)
+    joined: list[str] = []
+    joined_origin: list[int] = []
+    i = 0
+    while i < len(chars):
+        if chars[i] == "-" and joined and joined[-1].isalpha():
+            j = i + 1 + (i + 1 < len(chars) and chars[i + 1] == " ")
+            if j < len(chars) and chars[j].isalpha():
+                i = j
+                continue
+        joined.append(chars[i])
+        joined_origin.append(origin[i])
+        i += 1
+    while joined and joined[-1] == " ":
+        joined.pop()
+        joined_origin.pop()
+    return "".join(joined), joined_origin
+
+
+def test_the_normal_form_matches_the_plain_reading_on_random_text():
+    import random
+
+    from briefgen.quotes import normalise
+
+    alphabet = ["a", "b", "Z", "é", "e\u0301", "1", "½", "-", "--", " ", "  ", "\n", "\t", "\u00a0", "\u2013",
+                "\u2019", "\u201c", "`", "\u2026", "\u00ad", "\u200b", "\ufb01", "\u00a8", "'", ".", ",", "_",
+                "com-\nbination", "in- vested", "x - y", "\u2028", "\ufeff", "Ⅻ", "²"]
+    rng = random.Random(20261202)
+    for _ in range(3000):
+        raw = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
+        got = normalise(raw)
+        assert (got.text, list(got.origin)) == _normalise_char_by_char(raw), repr(raw)
