@@ -59,7 +59,7 @@ def _mentions_around(base: FactBase, refs: list[SourceRef], quote_spans: dict[in
     """Dates stated in the quotes themselves ("quote"), their sentences ("sentence") or those and the sentence
     before each ("preceding")."""
     evidence = _Evidence()
-    seeds = {seed.id: seed for seed in base.seeds}
+    seeds = base.seeds_by_id
     for ref in refs:
         span = quote_spans.get(id(ref))
         seed = seeds.get(ref.seed)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -386,8 +387,16 @@ class FactBase(BaseModel):
     facts_dir: Path
     located: Located = Field(default_factory=Located)
 
+    @cached_property
+    def seeds_by_id(self) -> dict[str, Seed]:
+        """Each seed by its id, the first listed where two share one (a check problem of its own)."""
+        found: dict[str, Seed] = {}
+        for seed in self.seeds:
+            found.setdefault(seed.id, seed)
+        return found
+
     def seed(self, seed_id: str) -> Seed:
-        return next(s for s in self.seeds if s.id == seed_id)
+        return self.seeds_by_id[seed_id]
 
     @property
     def slug(self) -> str:
