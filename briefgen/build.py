@@ -71,6 +71,8 @@ class Job:
     temp: Path | None = None  # the hidden name on the way into place, chosen by the main process (see atomic.py)
     before: tuple[int, int] | None = None  # the target's (st_dev, st_ino) before this build, if it existed
     templates_read: list[str] = field(default_factory=list)  # what the rendering read (build_cache.py)
+    # Where the PDF job of the same HTML hands its layout to the Word job (pdf_layout.py), when both run.
+    layout_file: Path | None = None
 
 
 class BuildInterrupted(Interrupted):
@@ -102,8 +104,18 @@ def _file_id(path: Path) -> tuple[int, int] | None:
 
 def _remove_temps(work: list[Job]) -> None:
     for job in work:
-        if job.temp is not None:
-            job.temp.unlink(missing_ok=True)
+        for temp in (job.temp, job.layout_file):
+            if temp is not None:
+                temp.unlink(missing_ok=True)
+
+
+def _share_layouts(work: list[Job]) -> None:
+    """Where one audience's PDF and Word jobs both run, let the Word job take the PDF job's layout."""
+    pdf_jobs = {job.audience: job for job in work if job.format == "pdf"}
+    for job in work:
+        if job.format == "docx" and job.audience in pdf_jobs:
+            layout_file = temp_name_for(job.target.with_suffix(".layout"))
+            job.layout_file = pdf_jobs[job.audience].layout_file = layout_file
 
 
 def _written(work: list[Job]) -> int:
@@ -138,12 +150,22 @@ def run_job(job: Job) -> Output:
         kwargs["reference"] = next((d / "reference.docx" for d in job.template_dirs
                                     if (d / "reference.docx").is_file()), None)
         # Word follows the PDF's layout of the same HTML: its contents list prints the PDF's page
-        # numbers and its tables take the PDF's column widths (see pdf_layout.py; about 1 s of CPU).
-        from .pdf_layout import pdf_layout
-        layout = pdf_layout(job.html, job.template_dirs)
+        # numbers and its tables take the PDF's column widths (see pdf_layout.py). The layout costs
+        # as much as the PDF itself: taken from the PDF job when the build makes one.
+        from .pdf_layout import await_layout, pdf_layout
+        layout = await_layout(job.layout_file) if job.layout_file is not None else None
+        if layout is None:
+            layout = pdf_layout(job.html, job.template_dirs)
         kwargs["page_numbers"] = layout.pages
         kwargs["column_widths"] = layout.table_columns
-    data, info = render(job.html, job.meta, job.assets, template_name=job.template_name, **kwargs)
+    elif job.format == "pdf" and job.layout_file is not None:
+        kwargs["publish_layout"] = job.layout_file
+    try:
+        data, info = render(job.html, job.meta, job.assets, template_name=job.template_name, **kwargs)
+    finally:
+        if job.format == "pdf" and job.layout_file is not None and not job.layout_file.exists():
+            from .pdf_layout import publish_layout
+            publish_layout(None, job.layout_file)  # the Word job waits for an answer: it lays out alone
     try:
         write_atomically(job.target, data, temp=job.temp)
     except OSError as exc:  # disk full, a read-only folder, a file too large for the system
@@ -330,9 +352,15 @@ def _run(work: list[Job], jobs: int, on_written: Callable[[Output], None] | None
     workers = None
     try:
         _name_temps(work)
+        _share_layouts(work)
+        # Every PDF job starts before any Word job, so a Word job waiting for its PDF job's layout
+        # waits only for one already running, never for one queued behind it.
+        order = sorted(range(len(work)), key=lambda i: (work[i].format != "pdf", i))
         workers = Workers(min(jobs or os.cpu_count() or 1, len(work)), run_job)
         announced = 0
-        for index, kind, value, trace in workers.run(work, lambda job: f"writing {display_path(job.target)}"):
+        for position, kind, value, trace in workers.run([work[i] for i in order],
+                                                        lambda job: f"writing {display_path(job.target)}"):
+            index = order[position]
             if kind == "ok":
                 done[index] = value
             elif isinstance(value, BriefgenError):
@@ -348,6 +376,7 @@ def _run(work: list[Job], jobs: int, on_written: Callable[[Output], None] | None
                     if on_written:
                         on_written(output)
         workers.close()
+        _remove_temps(work)  # the layouts handed over (the outputs themselves are in place)
     except BaseException:
         with ignoring_interrupts():
             if workers is not None:

@@ -21,13 +21,22 @@ worker process, beside the PDF job, so a build that makes both pays in CPU
 time rather than wall time. Nothing is fetched from the network or from
 outside the template folders; a resource that would be is left out of this
 layout (the PDF backend reports it).
+
+When a build makes the PDF too, the Word job does not lay the HTML out again:
+the PDF job, which lays out the very same HTML, hands its layout over in a
+small hidden file (`publish_layout`, `await_layout`); build.py starts every
+PDF job before any Word job, so the Word job only ever waits for one running.
+For a long briefing this halves the CPU a PDF-and-Word build costs.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 CSS_PX = 0.75  # points in a CSS pixel, WeasyPrint's unit
 
@@ -41,7 +50,6 @@ class PdfLayout:
 def pdf_layout(html: str, template_dirs: list[Path]) -> PdfLayout:
     """Lay `html` out with WeasyPrint as the PDF backend does and report pages of ids and table column widths."""
     from weasyprint import HTML
-    from weasyprint.formatting_structure.boxes import TableBox
 
     from .backends.pdf import project_only_fetcher
 
@@ -56,6 +64,12 @@ def pdf_layout(html: str, template_dirs: list[Path]) -> PdfLayout:
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
     finally:
         logger.disabled = previous
+    return layout_of(document)
+
+
+def layout_of(document: Any) -> PdfLayout:
+    """The pages of ids and the tables' column widths in a WeasyPrint document already laid out."""
+    from weasyprint.formatting_structure.boxes import TableBox
 
     layout = PdfLayout()
     seen_tables: set[int] = set()
@@ -72,3 +86,25 @@ def pdf_layout(html: str, template_dirs: list[Path]) -> PdfLayout:
                 continue  # nested tables are not supported in Word output
             stack.extend(reversed(getattr(box, "children", None) or []))
     return layout
+
+
+def publish_layout(layout: PdfLayout | None, path: Path) -> None:
+    """Hand `layout` (None: there is none, the PDF failed) to the Word job waiting for it at `path`.
+    Written atomically, so the file is there only once complete."""
+    from .atomic import write_atomically
+
+    data = None if layout is None else {"pages": layout.pages, "table_columns": layout.table_columns}
+    write_atomically(path, json.dumps(data).encode("utf-8"))
+
+
+def await_layout(path: Path, poll: float = 0.02) -> PdfLayout | None:
+    """The layout the PDF job publishes at `path`, once it is there; None if the PDF job had none.
+    The PDF job is already running (build.py starts it first) and always publishes, even on failure;
+    should its worker die instead, the build stops every worker, this one included."""
+    while not path.exists():
+        time.sleep(poll)
+    data = json.loads(path.read_bytes())
+    if data is None:
+        return None
+    return PdfLayout({str(k): int(v) for k, v in data["pages"].items()},
+                     [[float(w) for w in row] for row in data["table_columns"]])

@@ -17,7 +17,7 @@ import lxml.html
 import pytest
 from docx import Document
 
-from conftest import CASES, docx_text, run_cli
+from conftest import CASES, ROOT, docx_text, run_cli
 
 SLUG = "uk-france-border-cooperation"
 LABELS = {"minister": "Briefing for the Minister", "official": "Full briefing for officials", "press": "Press lines"}
@@ -366,3 +366,44 @@ def test_pdf_bookmarks_follow_headings(shipped):
                    "Annex A: Funding commitments", "Sources", "Notes on dates and amounts"]
     nested = [item.title for group in outline if isinstance(group, list) for item in group]
     assert nested == ["People", "Organisations"]
+
+
+def test_word_alone_is_word_beside_the_pdf(shipped, tmp_path):
+    """Beside a PDF, the Word job takes the PDF job's layout instead of laying the HTML out again: the
+    Word file must be the one it is when built alone, byte for byte (contents page numbers, table widths)."""
+    result = run_cli("build", "--format", "docx", "--audience", "official", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / f"{SLUG}_official_{DATE}.docx").read_bytes() == \
+        path_of(shipped, "official", "docx").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".briefgen-cache.json", f"{SLUG}_official_{DATE}.docx"]
+
+
+def test_the_word_job_uses_the_layout_handed_to_it(tmp_path, monkeypatch):
+    """What the PDF job hands over is what the Word file prints; with nothing to hand over (the PDF
+    failed), the Word job lays the HTML out itself."""
+    from briefgen.build import _plan, run_job
+    from briefgen.loading import load_fact_base
+    from briefgen.pdf_layout import PdfLayout, pdf_layout, publish_layout
+
+    monkeypatch.chdir(ROOT)
+    base, _ = load_fact_base(ROOT / "facts", ROOT / "seeds")
+    [job] = _plan(base, ["official"], ["docx"], tmp_path, None, None)
+    real = pdf_layout(job.html, job.template_dirs)
+    assert real.pages and real.table_columns
+    toc = re.compile(r'PAGEREF (\S+) \\h.*?<w:t[^>]*>(\d+)</w:t>', re.S)
+
+    def printed_pages() -> dict[str, str]:
+        xml = zipfile.ZipFile(job.target).read("word/document.xml").decode()
+        return dict(toc.findall(xml))
+
+    run_job(job)
+    own = printed_pages()
+    assert own and set(own.values()) != {"77"}
+    job.layout_file = tmp_path / "handed.layout"
+    publish_layout(PdfLayout(dict.fromkeys(real.pages, 77), real.table_columns), job.layout_file)
+    run_job(job)
+    assert printed_pages().keys() == own.keys() and set(printed_pages().values()) == {"77"}
+    job.layout_file.unlink()
+    publish_layout(None, job.layout_file)
+    run_job(job)
+    assert printed_pages() == own

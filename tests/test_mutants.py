@@ -20,8 +20,8 @@ import json
 import os
 import random
 import re
-import unicodedata
 import shutil
+import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path

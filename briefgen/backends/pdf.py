@@ -146,8 +146,10 @@ def write_pdf(html: str, path: Path, meta: dict[str, str], assets: dict[str, byt
 
 
 def pdf_bytes(html: str, meta: dict[str, str], assets: dict[str, bytes], template_dirs: list[Path],
-              template_name: str = "template", **_: object) -> tuple[bytes, dict[str, int]]:
-    """The tagged PDF for `html` (PDF/UA-1, structure repaired), and {"pages": N}."""
+              template_name: str = "template", publish_layout: Path | None = None,
+              **_: object) -> tuple[bytes, dict[str, int]]:
+    """The tagged PDF for `html` (PDF/UA-1, structure repaired), and {"pages": N}. With `publish_layout`,
+    the layout is handed to the Word job of the same HTML there as soon as it is known (pdf_layout.py)."""
     import warnings
 
     with warnings.catch_warnings():  # "No fonts configured": check_fonts_installed says it as an error
@@ -177,6 +179,11 @@ def pdf_bytes(html: str, meta: dict[str, str], assets: dict[str, bytes], templat
     try:
         document = HTML(string=html, base_url=str(allowed_roots[-1]) + "/",
                         url_fetcher=project_only_fetcher(template_dirs)).render()
+        if publish_layout is not None and not captured:
+            from ..pdf_layout import layout_of
+            from ..pdf_layout import publish_layout as publish
+
+            publish(layout_of(document), publish_layout)
         document.metadata.title = clean_meta(meta["title"])
         document.metadata.authors = [clean_meta(meta["author"])]
         document.metadata.description = clean_meta(meta["subject"])
