@@ -159,7 +159,9 @@ def run_job(job: Job) -> Output:
         kwargs["page_numbers"] = layout.pages
         kwargs["column_widths"] = layout.table_columns
     elif job.format == "pdf" and job.layout_file is not None:
-        kwargs["publish_layout"] = job.layout_file
+        from .pdf_layout import layout_of, publish_layout
+        layout_file = job.layout_file
+        kwargs["on_layout"] = lambda document: publish_layout(layout_of(document), layout_file)
     try:
         data, info = render(job.html, job.meta, job.assets, template_name=job.template_name, **kwargs)
     finally:

@@ -32,6 +32,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -146,10 +147,10 @@ def write_pdf(html: str, path: Path, meta: dict[str, str], assets: dict[str, byt
 
 
 def pdf_bytes(html: str, meta: dict[str, str], assets: dict[str, bytes], template_dirs: list[Path],
-              template_name: str = "template", publish_layout: Path | None = None,
+              template_name: str = "template", on_layout: Callable[[Any], None] | None = None,
               **_: object) -> tuple[bytes, dict[str, int]]:
-    """The tagged PDF for `html` (PDF/UA-1, structure repaired), and {"pages": N}. With `publish_layout`,
-    the layout is handed to the Word job of the same HTML there as soon as it is known (pdf_layout.py)."""
+    """The tagged PDF for `html` (PDF/UA-1, structure repaired), and {"pages": N}. `on_layout` is given
+    the laid-out WeasyPrint document as soon as there is one (build.py hands it to the Word job)."""
     import warnings
 
     with warnings.catch_warnings():  # "No fonts configured": check_fonts_installed says it as an error
@@ -179,11 +180,8 @@ def pdf_bytes(html: str, meta: dict[str, str], assets: dict[str, bytes], templat
     try:
         document = HTML(string=html, base_url=str(allowed_roots[-1]) + "/",
                         url_fetcher=project_only_fetcher(template_dirs)).render()
-        if publish_layout is not None and not captured:
-            from ..pdf_layout import layout_of
-            from ..pdf_layout import publish_layout as publish
-
-            publish(layout_of(document), publish_layout)
+        if on_layout is not None and not captured:
+            on_layout(document)
         document.metadata.title = clean_meta(meta["title"])
         document.metadata.authors = [clean_meta(meta["author"])]
         document.metadata.description = clean_meta(meta["subject"])
