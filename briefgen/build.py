@@ -20,19 +20,18 @@ outputs renamed into place before the workers stopped.
 
 from __future__ import annotations
 
-import base64
 import os
-import re
 import signal
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .atomic import TEMP_PREFIX, temp_name_for, write_atomically
 from .errors import BriefgenError, Problem, display_path
 from .interrupts import Interrupted, handle_interrupts, ignoring_interrupts, raised_count
-from .page_parts import add_table_of_contents, attribute_text, html_title
+from .page_parts import html_title
+from .plan import FORMATS, Job, output_name, plan_jobs
 from .workers import RemoteTraceback, Workers
 
 __all__ = ["FORMATS", "BuildInterrupted", "Interrupted", "Job", "Output", "build", "handle_interrupts",
@@ -41,9 +40,6 @@ __all__ = ["FORMATS", "BuildInterrupted", "Interrupted", "Job", "Output", "build
 if TYPE_CHECKING:  # the model (pydantic) is not imported just to install the interrupt handler
     from .build_cache import BuildCache
     from .model import FactBase, FactDate
-
-FORMATS = {"pdf": ".pdf", "docx": ".docx", "html": ".html"}
-
 
 @dataclass
 class Output:
@@ -56,23 +52,6 @@ class Output:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-@dataclass
-class Job:
-    audience: str
-    format: str
-    html: str
-    meta: dict[str, str]
-    assets: dict[str, bytes]
-    template_dirs: list[Path]
-    template_name: str
-    target: Path
-    temp: Path | None = None  # the hidden name on the way into place, chosen by the main process (see atomic.py)
-    before: tuple[int, int] | None = None  # the target's (st_dev, st_ino) before this build, if it existed
-    templates_read: list[str] = field(default_factory=list)  # what the rendering read (build_cache.py)
-    # Where the PDF job of the same HTML hands its layout to the Word job (pdf_layout.py), when both run.
-    layout_file: Path | None = None
 
 
 class BuildInterrupted(Interrupted):
@@ -110,12 +89,13 @@ def _remove_temps(work: list[Job]) -> None:
 
 
 def _share_layouts(work: list[Job]) -> None:
-    """Where one audience's PDF and Word jobs both run, let the Word job take the PDF job's layout."""
-    pdf_jobs = {job.audience: job for job in work if job.format == "pdf"}
+    """Where one briefing's PDF and Word jobs both run (the same file name but for its suffix), let the
+    Word job take the PDF job's layout."""
+    pdf_jobs = {job.target.with_suffix(""): job for job in work if job.format == "pdf"}
     for job in work:
-        if job.format == "docx" and job.audience in pdf_jobs:
-            layout_file = temp_name_for(job.target.with_suffix(".layout"))
-            job.layout_file = pdf_jobs[job.audience].layout_file = layout_file
+        pdf_job = pdf_jobs.get(job.target.with_suffix(""))
+        if job.format == "docx" and pdf_job is not None:
+            job.layout_file = pdf_job.layout_file = temp_name_for(job.target.with_suffix(".layout"))
 
 
 def _written(work: list[Job]) -> int:
@@ -134,12 +114,6 @@ def _backend(fmt: str) -> Callable[..., tuple[bytes, dict[str, Any]]]:
         return docx_bytes
     from .backends.html import html_bytes
     return html_bytes
-
-
-def output_name(base: FactBase, audience: str, fmt: str) -> str:
-    """Safe, descriptive file name: briefing slug, audience, briefing date."""
-    name = f"{base.slug}_{audience}_{base.briefing.date.iso()}{FORMATS[fmt]}"
-    return re.sub(r"[^A-Za-z0-9._-]", "-", name)
 
 
 def run_job(job: Job) -> Output:
@@ -199,6 +173,19 @@ def _running(pid: int) -> bool:
     return True
 
 
+@dataclass
+class Request:
+    """One briefing to build: its checked facts, what to make of them and where to put it."""
+
+    base: FactBase
+    audiences: list[str]
+    formats: list[str]
+    out_dir: Path
+    user_templates: Path | None
+    since: FactDate | None = None
+    cache_inputs: str | None = None  # build_cache.inputs_key; None: no cache
+
+
 def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Path, user_templates: Path | None,
           jobs: int = 0, on_written: Callable[[Output], None] | None = None,
           since: FactDate | None = None, cache_inputs: str | None = None, force: bool = False) -> list[Output]:
@@ -211,34 +198,75 @@ def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
     Raises BriefgenError listing every problem, or BuildInterrupted on Ctrl-C or SIGTERM (raised within
     a second: the workers are terminated and this build's temporary files removed).
     """
+    request = Request(base, audiences, formats, out_dir, user_templates, since, cache_inputs)
+    return build_all([request], jobs, on_written, force)[0]
+
+
+def build_all(requests: list[Request], jobs: int = 0, on_written: Callable[[Output], None] | None = None,
+              force: bool = False) -> list[list[Output]]:
+    """`build` for several briefings at once, sharing one set of worker processes; each request's
+    outputs in the order asked for. Every briefing's templates are rendered before anything is written."""
     from .build_cache import BuildCache
 
     work: list[Job] = []
     count = raised_count()
-    cache = BuildCache(out_dir) if cache_inputs is not None else None
     with handle_interrupts():
         try:
-            fresh = _fresh_outputs(cache, cache_inputs, out_dir, audiences, formats, force)
-            for output in fresh.values():
-                if on_written:
-                    on_written(output)
-            stale = [a for a in audiences if any((a, f) not in fresh for f in formats)]
-            work = _plan(base, stale, formats, out_dir, user_templates, since, skip=set(fresh))
+            planned: list[tuple[Request, BuildCache | None, dict[tuple[str, str], Output], list[Job]]] = []
+            for request in requests:
+                cache = BuildCache(request.out_dir) if request.cache_inputs is not None else None
+                fresh = _fresh_outputs(cache, request.cache_inputs, request.out_dir, request.audiences,
+                                       request.formats, force)
+                for output in fresh.values():
+                    if on_written:
+                        on_written(output)
+                stale = [a for a in request.audiences if any((a, f) not in fresh for f in request.formats)]
+                jobs_of_request = plan_jobs(request.base, stale, request.formats, request.out_dir,
+                                        request.user_templates, request.since, skip=set(fresh))
+                planned.append((request, cache, fresh, jobs_of_request))
+                work += jobs_of_request
+            _refuse_collisions(work)
+            # Only now, with every template rendered, is there something to write: a template error
+            # leaves no empty out folder behind.
+            for out_dir in dict.fromkeys(job.target.parent for job in work):
+                try:
+                    out_dir.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise BriefgenError(f"{display_path(out_dir)}: cannot create the out folder: "
+                                        f"{exc.strerror}") from None
+                remove_stale_partials(out_dir)
             if raised_count() != count:  # raised while the HTML was rendered, and swallowed there
                 raise Interrupted()
-            outputs = _run(work, jobs, on_written)
-            if cache is not None and cache_inputs is not None:
-                _remember(cache, cache_inputs, work, outputs, base.briefing.audiences)
-            by_output = {(o.audience, o.format): o for o in outputs} | fresh
-            return [by_output[(a, f)] for a in audiences for f in formats if (a, f) in by_output]
+            outputs = {o.path: o for o in _run(work, jobs, on_written)}
+            results = []
+            for request, cache, fresh, jobs_of_request in planned:
+                written = [outputs[display_path(j.target)] for j in jobs_of_request
+                           if display_path(j.target) in outputs]
+                if cache is not None and request.cache_inputs is not None:
+                    _remember(cache, request.cache_inputs, jobs_of_request, written, request.base.briefing.audiences)
+                by_output = {(o.audience, o.format): o for o in written} | fresh
+                results.append([by_output[(a, f)] for a in request.audiences for f in request.formats
+                                if (a, f) in by_output])
+            return results
         except BaseException as exc:
             # An error that an interrupt caused (a library that caught it and failed) is that interrupt.
             if not isinstance(exc, (Interrupted, KeyboardInterrupt)) and raised_count() == count:
                 raise
             with ignoring_interrupts():
-                written = _written(work)
-            raise BuildInterrupted(written, len(audiences) * len(formats),
-                                   getattr(exc, "signum", signal.SIGINT)) from None
+                written_count = _written(work)
+            asked = sum(len(r.audiences) * len(r.formats) for r in requests)
+            raise BuildInterrupted(written_count, asked, getattr(exc, "signum", signal.SIGINT)) from None
+
+
+def _refuse_collisions(work: list[Job]) -> None:
+    """Two outputs with one name: the second would silently replace the first."""
+    targets: dict[Path, Job] = {}
+    for job in work:
+        if job.target in targets:
+            first = targets[job.target]
+            raise BriefgenError(f"{display_path(job.target)}: both the {first.audience} {first.format} and the "
+                                f"{job.audience} {job.format} output would be written to this file")
+        targets[job.target] = job
 
 
 def _fresh_outputs(cache: BuildCache | None, inputs: str | None, out_dir: Path, audiences: list[str],
@@ -266,74 +294,6 @@ def _remember(cache: BuildCache, inputs: str, work: list[Job], written: list[Out
             cache.record(job.target, inputs, job.audience, job.format, job.templates_read, output.pages)
     cache.audiences = {inputs: list(briefing_audiences)}
     cache.save()
-
-
-def _plan(base: FactBase, audiences: list[str], formats: list[str], out_dir: Path, user_templates: Path | None,
-          since: FactDate | None, skip: set[tuple[str, str]] | None = None) -> list[Job]:
-    """Render each audience's HTML here (templates, chart) and list the jobs for the backends, leaving
-    out the (audience, format) pairs in `skip`."""
-    from .chart import draw_chart
-    from .context import build_context
-    from .render import render_html
-    from .template_folders import AUDIENCE_SUFFIX, template_dirs
-
-    dirs = template_dirs(user_templates)
-
-    from markupsafe import Markup
-
-    work: list[Job] = []
-    drawn = False
-    funding_chart = None
-    for audience in audiences:
-        context = build_context(base, audience, since)
-        if not drawn:  # the chart depends on the funding only: draw it once per build
-            funding_chart = draw_chart(context["funding"], context["funding_summary"],
-                                       base.briefing.funding_title, png="docx" in formats)
-            drawn = True
-        image = ""
-        if funding_chart is not None:
-            # An <img> with alt text (not inline SVG) so the tagged PDF carries the alt text too;
-            # data-asset tells the Word backend which PNG stands in for the SVG.
-            data = base64.b64encode(funding_chart.svg.encode("utf-8")).decode("ascii")
-            alt = attribute_text(funding_chart.alt)
-            image = f'<img class="chart" src="data:image/svg+xml;base64,{data}" alt="{alt}" data-asset="funding-chart">'
-        chart = {"img": Markup(image), "alt": funding_chart.alt if funding_chart else "",
-                 "caption": funding_chart.caption if funding_chart else "", "title": base.briefing.funding_title}
-        read: list[Path] = []
-        html = render_html(context, audience, user_templates, extra={"chart": chart}, used_files=read)
-        html = add_table_of_contents(html)
-        # The page's own <title> names the audience, so each file's title says whom it is for.
-        meta = {"title": html_title(html) or base.briefing.title, "subject": base.briefing.subject,
-                "author": base.briefing.owner,
-                "keywords": f"{audience} briefing, {base.briefing.protective_marking}",
-                "language": base.briefing.language, "marking": base.briefing.protective_marking,
-                "date": base.briefing.date.iso()}
-        assets: dict[str, bytes] = {}
-        if "docx" in formats and funding_chart is not None:
-            assets["funding-chart"] = funding_chart.png
-        template_name = f"templates/{audience}{AUDIENCE_SUFFIX}"
-        for fmt in formats:
-            if (audience, fmt) not in (skip or set()):
-                work.append(Job(audience, fmt, html, meta, assets, dirs, template_name,
-                                out_dir / output_name(base, audience, fmt),
-                                templates_read=sorted({str(p.resolve()) for p in read})))
-
-    targets: dict[Path, Job] = {}
-    for job in work:  # two outputs with one name: the second would silently replace the first
-        if job.target in targets:
-            first = targets[job.target]
-            raise BriefgenError(f"{display_path(job.target)}: both the {first.audience} {first.format} and the "
-                                f"{job.audience} {job.format} output would be written to this file")
-        targets[job.target] = job
-
-    # Only now, with every template rendered, is there something to write: a template error leaves no
-    # empty out folder behind.
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BriefgenError(f"{display_path(out_dir)}: cannot create the out folder: {exc.strerror}") from None
-    remove_stale_partials(out_dir)
-    return work
 
 
 def _run(work: list[Job], jobs: int, on_written: Callable[[Output], None] | None) -> list[Output]:

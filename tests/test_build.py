@@ -381,13 +381,15 @@ def test_word_alone_is_word_beside_the_pdf(shipped, tmp_path):
 def test_the_word_job_uses_the_layout_handed_to_it(tmp_path, monkeypatch):
     """What the PDF job hands over is what the Word file prints; with nothing to hand over (the PDF
     failed), the Word job lays the HTML out itself."""
-    from briefgen.build import _plan, run_job
+    from briefgen.build import run_job
     from briefgen.loading import load_fact_base
     from briefgen.pdf_layout import PdfLayout, pdf_layout, publish_layout
 
     monkeypatch.chdir(ROOT)
     base, _ = load_fact_base(ROOT / "facts", ROOT / "seeds")
-    [job] = _plan(base, ["official"], ["docx"], tmp_path, None, None)
+    from briefgen.plan import plan_jobs
+
+    [job] = plan_jobs(base, ["official"], ["docx"], tmp_path, None, None)
     real = pdf_layout(job.html, job.template_dirs)
     assert real.pages and real.table_columns
     toc = re.compile(r'PAGEREF (\S+) \\h.*?<w:t[^>]*>(\d+)</w:t>', re.S)

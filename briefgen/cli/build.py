@@ -10,11 +10,11 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ..errors import BriefgenError, display_path
+from ..errors import BriefgenError, Problem, display_path
 from .app import (
     FactsOption,
     OutOption,
@@ -32,7 +32,7 @@ from .app import (
 )
 
 if TYPE_CHECKING:
-    from ..build import Output
+    from ..build import Output, Request
     from ..model import FactBase, FactDate
 
 
@@ -94,7 +94,10 @@ def build(
     audience: str | None = typer.Option(None, "--audience", "-a", metavar="NAMES", show_default=False,
                                         help="An audience name, a comma-separated list, or all "
                                              "(default: the briefing's audiences)."),
-    project: Path | None = ProjectOption,
+    projects: list[Path] | None = typer.Option(
+        None, "--project", "-p", metavar="DIR", show_default=False,
+        help="The briefing project folder (default: the one containing the current folder). Give it "
+             "more than once to build several projects together, each into its own out folder."),
     facts: Path | None = FactsOption,
     seeds: Path | None = SeedsOption,
     templates: Path | None = TemplatesOption,
@@ -111,21 +114,26 @@ def build(
     """Check the facts, then write each audience's briefing in each format.
 
     An output whose facts, sources, templates and options have not changed since it was built (and whose
-    file is still the one written) is not rebuilt: it is reported as up to date.
+    file is still the one written) is not rebuilt: it is reported as up to date. With several --project
+    folders, every project is checked first and nothing is built unless all pass; the projects then
+    share one set of worker processes.
     """
     import json
 
-    from ..build import FORMATS, Output
-    from ..build import build as run_build
-    from ..build_cache import BuildCache, inputs_key
-    from ..template_folders import available_audiences, template_dirs
+    from ..build import FORMATS, build_all
 
     formats = choices(format, list(FORMATS), "format")
-    where = locate(project, facts, seeds, templates, out)
+    if projects and len(projects) > 1:
+        given = [name for name, value in (("--facts", facts), ("--seeds", seeds), ("--templates", templates),
+                                          ("--out", out)) if value is not None]
+        if given:
+            raise typer.BadParameter(f"{' and '.join(given)} cannot be given with several projects: each "
+                                     "project uses the folders its briefgen.toml sets", param_hint="--project")
+        projects = list(dict.fromkeys(project.resolve() for project in projects))  # each project once
     since_date = parse_since(since)
-    known = available_audiences(where.templates)
-    names = choices(audience, known, "audience") if audience is not None else None
     started = time.perf_counter()
+    progress: Any = None  # a rich Progress bar, on a terminal, once the facts are checked
+    task: Any = None
 
     def announce(output: Output) -> None:
         if progress is not None:
@@ -144,26 +152,67 @@ def build(
         else:
             typer.echo(line)
 
-    def report_json(outputs: list[Output]) -> None:
-        # For programs: absolute paths, whatever folder the command ran in.
+    requests: list[Request] = []
+    up_to_date: list[Output] = []
+    problems: list[Problem | str] = []
+    for project in list(projects) if projects else [None]:
+        try:
+            request, fresh = _prepare(project, facts, seeds, templates, out, audience, formats, since,
+                                      since_date, force, quiet, verbose, started)
+        except BriefgenError as exc:  # every project's problems, then stop
+            problems += exc.problems
+            continue
+        if request is None:
+            up_to_date += fresh
+        else:
+            requests.append(request)
+    if problems:
+        raise BriefgenError(problems)
+    for output in up_to_date:  # nothing changed since the last build: not checked or rendered again
+        announce(output)
+
+    total = sum(len(r.audiences) * len(r.formats) for r in requests)
+    if not (quiet or as_json) and total > 1 and sys.stderr.isatty() and sys.stdout.isatty():
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(TextColumn("rendering"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                            TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+        task = progress.add_task("render", total=total)
+        progress.start()
+    try:
+        built = build_all(requests, jobs=jobs, on_written=announce, force=force) if requests else []
+    finally:
+        if progress is not None:
+            progress.stop()
+    if as_json:  # for programs: absolute paths, whatever folder the command ran in
+        outputs = up_to_date + [output for outputs in built for output in outputs]
         typer.echo(json.dumps([o.as_dict() | {"path": str(Path(o.path).resolve())} for o in outputs], indent=2))
 
+
+def _prepare(project: Path | None, facts: Path | None, seeds: Path | None, templates: Path | None,
+             out: Path | None, audience: str | None, formats: list[str], since_text: str | None,
+             since: FactDate | None, force: bool, quiet: bool, verbose: bool,
+             started: float) -> tuple[Request | None, list[Output]]:
+    """One project's part of `build`: (None, its outputs) when every output asked for is up to date,
+    else (what to build, []) once its facts pass the check."""
+    from ..build import Output, Request
+    from ..build_cache import BuildCache, inputs_key
+    from ..template_folders import available_audiences, template_dirs
+
+    where = locate(project, facts, seeds, templates, out)
+    known = available_audiences(where.templates)
+    names = choices(audience, known, "audience") if audience is not None else None
     # Nothing changed since the last build into this folder: say so, without checking or rendering again.
-    inputs = inputs_key(where.facts, where.seeds, template_dirs(where.templates), since)
+    inputs = inputs_key(where.facts, where.seeds, template_dirs(where.templates), since_text)
     cache = BuildCache(where.out)
     wanted = names if names is not None else cache.audiences.get(inputs)
-    progress = None
     if wanted and not force:
-        entries = [cache.up_to_date(where.out, inputs, a, f) for a in wanted for f in formats]
+        pairs = [(a, f) for a in wanted for f in formats]
+        entries = [cache.up_to_date(where.out, inputs, a, f) for a, f in pairs]
         if all(entries):
-            up_to_date = [Output(a, f, display_path(where.out / e.name), e.bytes, e.pages, up_to_date=True)
-                          for (a, f), e in zip([(a, f) for a in wanted for f in formats], entries, strict=True)
-                          if e is not None]
-            for output in up_to_date:
-                announce(output)
-            if as_json:
-                report_json(up_to_date)
-            return
+            return None, [Output(a, f, display_path(where.out / e.name), e.bytes, e.pages, up_to_date=True)
+                          for (a, f), e in zip(pairs, entries, strict=True) if e is not None]
 
     base, report = load_checked(where)
     hint = next_step(base, where)
@@ -181,27 +230,7 @@ def build(
                                 f"{', '.join(known)} (an audience is a file templates/NAME.html.j2)"))
     if not quiet:
         echo_problems(report.warnings)
-
-    total = len(names) * len(formats)
-    show_progress = not (quiet or as_json) and total > 1 and sys.stderr.isatty() and sys.stdout.isatty()
-    progress = None
-    if show_progress:
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        progress = Progress(TextColumn("rendering"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                            TimeElapsedColumn(), console=Console(stderr=True), transient=True)
-        task = progress.add_task("render", total=total)
-        progress.start()
-
-    try:
-        outputs = run_build(base, names, formats, where.out, where.templates, jobs=jobs, on_written=announce,
-                            since=since_date, cache_inputs=inputs, force=force)
-    finally:
-        if progress is not None:
-            progress.stop()
-    if as_json:
-        report_json(outputs)
+    return Request(base, names, formats, where.out, where.templates, since, inputs), []
 
 
 @app.command("list")

@@ -1,6 +1,6 @@
 """Fuzz the fact-file path in-process: random bytes and random YAML-ish text written as a fact file into
 a copy of a small project (tests/cases/good with ../_seeds), then what `check` does (cli.locate and
-cli.load_checked) and, when that passes, what `build --format html` does for one audience (build._plan
+cli.load_checked) and, when that passes, what `build --format html` does for one audience (plan.plan_jobs
 renders the templates and the chart; build.run_job writes the HTML). Every outcome is success, a
 BriefgenError or a usage error; any other exception is a bug (the CLI would exit 3).
 
@@ -57,8 +57,9 @@ def _cleanup():
 
 def check_and_build(project: Path) -> str:
     """What `briefgen check` then `briefgen build --format html` do, in-process. Returns the outcome."""
-    from briefgen.build import _plan, run_job
+    from briefgen.build import run_job
     from briefgen.cli import load_checked, locate
+    from briefgen.plan import plan_jobs
 
     old = Path.cwd()
     os.chdir(project)
@@ -70,7 +71,8 @@ def check_and_build(project: Path) -> str:
 
         if audience not in available_audiences(where.templates):
             return "unknown audience"
-        for job in _plan(base, [audience], ["html"], where.out, where.templates, None):
+        where.out.mkdir(parents=True, exist_ok=True)
+        for job in plan_jobs(base, [audience], ["html"], where.out, where.templates, None):
             run_job(job)
         return "built"
     except BriefgenError:
