@@ -1,0 +1,118 @@
+"""build.py driven in-process with HTML outputs (the fast backend): the order outputs come back in, the
+build cache's reuse and its record, several projects at once, name collisions and stale temporary files.
+The end-to-end builds of every format are in test_build.py and test_build_cache.py; these are quick
+enough for mutation testing ([tool.mutmut] in pyproject.toml)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from briefgen.atomic import TEMP_PREFIX
+from briefgen.build import Output, Request, build, build_all, remove_stale_partials
+from briefgen.build_cache import BuildCache, inputs_key
+from briefgen.errors import BriefgenError, display_path
+from briefgen.loading import load_fact_base
+from briefgen.plan import output_name
+from briefgen.template_folders import template_dirs
+
+from conftest import ROOT
+
+ARVELO = ROOT / "tests" / "examples" / "arvelo"
+
+
+@pytest.fixture(scope="module")
+def bases():
+    border, problems = load_fact_base(ROOT / "facts", ROOT / "seeds")
+    assert border is not None, problems
+    arvelo, problems = load_fact_base(ARVELO / "facts", ARVELO / "seeds")
+    assert arvelo is not None, problems
+    return border, arvelo
+
+
+def _key(base) -> str:
+    return inputs_key(base.facts_dir, base.seeds_dir, template_dirs(None), None)
+
+
+def test_outputs_come_back_in_the_order_asked_and_are_announced_so(bases, tmp_path):
+    border, _ = bases
+    heard: list[tuple[str, str]] = []
+    outputs = build(border, ["press", "minister"], ["html"], tmp_path, None, jobs=2,
+                    on_written=lambda o: heard.append((o.audience, o.format)))
+    assert [(o.audience, o.format) for o in outputs] == heard == [("press", "html"), ("minister", "html")]
+    for output in outputs:
+        path = tmp_path / output_name(border, output.audience, "html")
+        assert output.path == display_path(path)
+        assert output.bytes == path.stat().st_size > 5000
+        assert output.pages is None and output.up_to_date is False
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        output_name(border, a, "html") for a in ("press", "minister"))  # no cache file without a key
+
+
+def test_an_unchanged_build_is_reused_and_force_rebuilds(bases, tmp_path):
+    border, _ = bases
+    key = _key(border)
+    first = build(border, ["press"], ["html"], tmp_path, None, cache_inputs=key)
+    target = tmp_path / output_name(border, "press", "html")
+    inode = target.stat().st_ino
+    entry = BuildCache(tmp_path).up_to_date(tmp_path, key, "press", "html")
+    assert entry is not None and entry.bytes == first[0].bytes
+    assert BuildCache(tmp_path).audiences == {key: border.briefing.audiences}
+    again = build(border, ["press"], ["html"], tmp_path, None, cache_inputs=key)
+    assert again == [Output("press", "html", first[0].path, first[0].bytes, None, up_to_date=True)]
+    assert target.stat().st_ino == inode  # not written again
+    forced = build(border, ["press"], ["html"], tmp_path, None, cache_inputs=key, force=True)
+    assert forced[0].up_to_date is False and target.stat().st_ino != inode
+    other = build(border, ["press"], ["html"], tmp_path, None, cache_inputs=key + "x")
+    assert other[0].up_to_date is False  # another key: the inputs changed
+
+
+def test_a_partly_up_to_date_build_makes_only_what_is_missing(bases, tmp_path):
+    border, _ = bases
+    key = _key(border)
+    build(border, ["press"], ["html"], tmp_path, None, cache_inputs=key)
+    heard: list[tuple[str, bool]] = []
+    outputs = build(border, ["minister", "press"], ["html"], tmp_path, None, cache_inputs=key,
+                    on_written=lambda o: heard.append((o.audience, o.up_to_date)))
+    assert [(o.audience, o.up_to_date) for o in outputs] == [("minister", False), ("press", True)]
+    assert heard == [("press", True), ("minister", False)]  # what is reused is said first
+
+
+def test_several_projects_in_one_build(bases, tmp_path):
+    border, arvelo = bases
+    requests = [Request(border, ["press"], ["html"], tmp_path / "a", None, cache_inputs=_key(border)),
+                Request(arvelo, ["press", "official"], ["html"], tmp_path / "b", None, cache_inputs=_key(arvelo))]
+    results = build_all(requests, jobs=2)
+    assert [[(o.audience, Path(o.path).parent.name) for o in outputs] for outputs in results] == [
+        [("press", "a")], [("press", "b"), ("official", "b")]]
+    assert BuildCache(tmp_path / "a").audiences == {_key(border): border.briefing.audiences}
+    assert BuildCache(tmp_path / "b").audiences == {_key(arvelo): arvelo.briefing.audiences}
+    again = build_all(requests)
+    assert [[o.up_to_date for o in outputs] for outputs in again] == [[True], [True, True]]
+
+
+def test_two_outputs_with_one_name_are_refused_before_anything_is_written(bases, tmp_path):
+    border, _ = bases
+    out = tmp_path / "out"
+    requests = [Request(border, ["press"], ["html"], out, None), Request(border, ["press"], ["html"], out, None)]
+    with pytest.raises(BriefgenError) as caught:
+        build_all(requests)
+    name = output_name(border, "press", "html")
+    assert [str(p) for p in caught.value.problems] == [
+        f"{display_path(out / name)}: both the press html and the press html output would be written to this file"]
+    assert not out.exists()
+
+
+def test_stale_temporary_files_are_removed_but_a_running_builds_are_kept(tmp_path):
+    dead = tmp_path / f"{TEMP_PREFIX}999999999-abc.pdf"  # no such process
+    mine = tmp_path / f"{TEMP_PREFIX}{os.getpid()}-abc.pdf"  # this process: left by an earlier build of it
+    running = tmp_path / f"{TEMP_PREFIX}1-abc.pdf"  # pid 1 is always running
+    odd = tmp_path / f"{TEMP_PREFIX}x-abc.pdf"
+    kept = tmp_path / "briefing.pdf"
+    for path in (dead, mine, running, odd, kept):
+        path.write_bytes(b"x")
+    remove_stale_partials(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running.name, kept.name])
+    remove_stale_partials(tmp_path / "missing")  # no folder: nothing to do
