@@ -15,6 +15,8 @@ from briefgen.loading import validate_file
 from briefgen.model import FactFile, parse_fact_date
 from briefgen.sources import find_numbers, find_quote, normalise
 
+from conftest import ROOT
+
 
 def write(tmp_path: Path, text: str, name: str = "f.yaml") -> Path:
     path = tmp_path / name
@@ -136,3 +138,66 @@ def test_random_text_never_crashes_loader(tmp_path, text):
     except BriefgenError:
         return
     validate_file(loaded, FactFile)
+
+
+# --------------------------------------------------------------------------- the fast reading and the composer
+
+
+TRICKY_YAML = [
+    "", "# only a comment\n", "---\n", "a: 1\n", "a:\n", "a: ~\nb: null\nc: 'null'\nd: \"\"\ne: NULL\n",
+    "- 1\n- [2, 3]\n- {x: y}\n-\n", "a:\n  b:\n    - c\n    - d: e\n      f: g\n", "? a\n: b\n",
+    "a: &x 1\nb: *x\n", "a: &x 1\n", "- &y [1]\n", "a: !!str 1\n", "a: !custom x\n", "a: ! x\n",
+    "a: 1\na: 2\n", "<<: {a: 1}\n",
+    "? [a]\n: b\n", "? {a: b}\n: c\n", "a: 1\n---\nb: 2\n", "a: [1, 2\n", "a: 'x\n", "\t- x\n",
+    "a: \"tab\\there\"\nb: |\n  two\n  lines\n", "a: >-\n  folded\n  text\n", "\"~\": 1\n~: 2\n",
+    "[" * 31 + "]" * 31 + "\n", "[" * 32 + "]" * 32 + "\n", "[" * 33 + "]" * 33 + "\n",
+    "a: " + "{b: " * 31 + "c" + "}" * 31 + "\n", "a: x\u0085y\n", "a: \x07\n", "...\n", "--- a\n...\n",
+    "a: 1 # c\n# end\n", "- - - x\n", "{a: 1, b: [x, {c: d}]}\n", "'a': 1\n\"b\": 2\n",
+]
+
+
+def _both_readings(tmp_path: Path, text: str):
+    from briefgen.facts import _NotPlain, _parse, _read_events, _StrictLoader
+
+    path = tmp_path / "x.yaml"
+    try:
+        composer = _parse(path, "x.yaml", text, _StrictLoader)
+        composed = (composer.data, composer.locations)
+    except (BriefgenError, yaml.reader.ReaderError) as exc:  # load_fact_base words the reader's errors
+        composed = BriefgenError(str(exc))
+    try:
+        fast = _read_events(path, text)
+        read = (fast.data, fast.locations)
+    except (_NotPlain, yaml.YAMLError):
+        read = None
+    return composed, read
+
+
+def test_the_fast_reading_is_the_composers_or_leaves_the_file_to_it(tmp_path):
+    """Every file the fast reading accepts, the composer accepts with the same values and positions;
+    every file the composer refuses, the fast reading leaves to it."""
+    files = sorted(ROOT.glob("facts/*.yaml")) + sorted((ROOT / "tests").glob("**/facts/*.yaml"))
+    texts = TRICKY_YAML + [p.read_bytes().decode("utf-8", "replace") for p in files]
+    accepted = 0
+    for text in texts:
+        composed, read = _both_readings(tmp_path, text)
+        if isinstance(composed, BriefgenError):
+            assert read is None, (text, composed)
+        elif read is not None:
+            accepted += 1
+            assert read == composed, text
+    assert accepted > 40  # the usual files take the fast path
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.recursive(st.one_of(st.none(), st.text(max_size=8), st.integers().map(str)),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner,
+                                                                                max_size=4), max_leaves=20),
+       st.sampled_from([{}, {"default_flow_style": True}, {"default_style": '"'}]))
+def test_the_fast_reading_matches_the_composer_on_random_documents(tmp_path_factory, value, style):
+    text = yaml.safe_dump(value, allow_unicode=True, **style)
+    composed, read = _both_readings(tmp_path_factory.mktemp("y"), text)
+    if isinstance(composed, BriefgenError):
+        assert read is None
+    else:
+        assert read is not None and read == composed, text
