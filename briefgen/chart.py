@@ -197,28 +197,45 @@ def _rate_amount(row: dict[str, Any]) -> Decimal:
     return row.get("rate_amount") or Decimal(0)
 
 
+def _extents(box: Any) -> tuple[float, float, float, float]:
+    """A Bbox as (x0, y0, x1, y1) with x0 <= x1 and y0 <= y1, as Bbox.overlaps compares it."""
+    x0, y0, x1, y1 = (float(v) for v in box.extents)
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
 def _separate_labels(fig: Figure, labels: list[tuple[Axes, Annotation]]) -> None:
     """Move labels up until none overlaps another label or a bar in the same panel, and make room for them."""
     # The canvas is Agg's (matplotlib.use("Agg") in _figure), whose get_renderer matplotlib leaves untyped.
     renderer = cast("FigureCanvasAgg", fig.canvas).get_renderer()  # type: ignore[no-untyped-call]
     # What each panel already holds: its bars once each (not once per label: that made this quadratic
-    # in the number of bars), then its labels as they are placed.
-    placed: dict[int, list[Any]] = {}
+    # in the number of bars), then its labels as they are placed. Boxes as plain (x0, y0, x1, y1) tuples:
+    # comparing those is a tenth of the cost of Bbox.overlaps, and there are labels x bars comparisons.
+    placed: dict[int, list[tuple[float, float, float, float]]] = {}
     for panel in {id(panel): panel for panel, _ in labels}.values():
-        placed[id(panel)] = [patch.get_window_extent(renderer) for patch in panel.patches]
+        placed[id(panel)] = [_extents(patch.get_window_extent(renderer)) for patch in panel.patches]
+    step = 9 * fig.dpi / 72  # a label moves up 9 points at a time: its box moves this many pixels
+    highest: dict[int, float] = {}
     for panel, label in sorted(labels, key=lambda pair: (id(pair[0]), pair[1].xy[1])):
         taken = placed[id(panel)]
+        # Measured once: moving a label by an offset in points moves its box by as much, so the box at
+        # each try is this one shifted (text layout is most of the cost of measuring).
+        box = label.get_window_extent(renderer)
+        x0, y0, x1, y1 = _extents(box.expanded(1.04, 1.1))
+        lift = 0.0
         for _ in range(12):
-            box = label.get_window_extent(renderer).expanded(1.04, 1.1)
-            if not any(box.overlaps(other) for other in taken):
+            # Bbox.overlaps, inlined: touching counts as overlapping.
+            if not any(ox1 >= x0 and ox0 <= x1 and oy1 >= y0 + lift and oy0 <= y1 + lift
+                       for ox0, oy0, ox1, oy1 in taken):
                 break
             x, y = label.xyann
             label.xyann = (x, y + 9)
-        taken.append(label.get_window_extent(renderer))
+            lift += step
+        bx0, by0, bx1, by1 = _extents(box)
+        taken.append((bx0, by0 + lift, bx1, by1 + lift))
+        highest[id(panel)] = max(highest.get(id(panel), box.y1 + lift), box.y1 + lift)
     for axis in {panel for panel, _ in labels}:
-        highest = max(label.get_window_extent(renderer).y1 for panel, label in labels if panel is axis)
         inverse = axis.transData.inverted()
-        needed = inverse.transform((0, highest + 4))[1]
+        needed = inverse.transform((0, highest[id(axis)] + 4))[1]
         bottom, top = axis.get_ylim()
         if needed > top:
             axis.set_ylim(bottom, needed)
