@@ -191,6 +191,8 @@ def pdf_bytes(html: str, meta: dict[str, str], assets: dict[str, bytes], templat
         document.metadata.created = document.metadata.modified = meta["date"] + "T00:00:00Z"
         with record_structure_sources() as sources:
             data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+        pages = len(document.pages)
+        del document  # the laid-out boxes are most of the memory: let them go before the repair
     except FatalURLFetchingError as exc:
         raise BriefgenError(f"{template_name}: {exc}") from exc
     finally:
@@ -204,4 +206,4 @@ def pdf_bytes(html: str, meta: dict[str, str], assets: dict[str, bytes], templat
     except Exception as exc:  # a structure the repair does not understand: say so rather than ship it
         raise BriefgenError(f"{template_name}: could not repair the PDF's tagged structure: "
                             f"{type(exc).__name__}: {exc}") from exc
-    return data, {"pages": len(document.pages)}
+    return data, {"pages": pages}
