@@ -147,9 +147,9 @@ def _amount_pattern() -> re.Pattern[str]:
     worded_signs = [s for s in letter_signs if s[-1].isalpha() and s not in code_signs]
     marked_signs = [s for s in letter_signs if not s[-1].isalpha()]
     other_signs = [s for s in tables.signs if not s[0].isalpha()]
-    # Digits start a number after no word character, or straight after a currency code (all three letters
-    # wide, so the look-behind has the fixed width Python's `re` needs).
-    digits_start = rf"(?:(?<![\w.,'’])|(?<=(?<![\w])(?:{_alternation(code_signs)})))"
+    # Digits start a number after no word character, or straight after the sign read just before them
+    # (only a currency code may run into its digits, by its own look-ahead above).
+    digits_start = r"(?(pre)(?<![.,'’])|(?<![\w.,'’]))"
     qualifiers = _alternation(list(QUALIFIER_WORDS))
     names = _alternation(list(tables.names))
     codes = _alternation([s for s in letter_signs if s.isupper() and len(s) == 3])
