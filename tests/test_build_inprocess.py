@@ -116,3 +116,33 @@ def test_stale_temporary_files_are_removed_but_a_running_builds_are_kept(tmp_pat
     remove_stale_partials(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running.name, kept.name])
     remove_stale_partials(tmp_path / "missing")  # no folder: nothing to do
+
+
+def test_the_pdf_and_word_jobs_of_one_briefing_share_a_layout_file(bases, tmp_path):
+    from briefgen.build import _share_layouts
+    from briefgen.plan import plan_jobs
+
+    border, _ = bases
+    work = plan_jobs(border, ["press", "minister"], ["pdf", "docx", "html"], tmp_path, None, None)
+    _share_layouts(work)
+    files = {(job.audience, job.format): job.layout_file for job in work}
+    for audience in ("press", "minister"):
+        shared = files[(audience, "pdf")]
+        assert shared is not None and shared == files[(audience, "docx")]
+        assert shared.parent == tmp_path and shared.name.startswith(TEMP_PREFIX) and shared.suffix == ".layout"
+        assert files[(audience, "html")] is None
+    assert files[("press", "pdf")] != files[("minister", "pdf")]
+    alone = plan_jobs(border, ["press"], ["docx"], tmp_path, None, None)
+    _share_layouts(alone)  # no PDF job to take the layout from: the Word job lays out itself
+    assert alone[0].layout_file is None
+
+
+def test_a_users_template_folder_is_used(bases, tmp_path):
+    border, _ = bases
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "press.html.j2").write_text('{% extends "base.html.j2" %}{% block body %}<p>Our own press page</p>'
+                                        "{% endblock %}", encoding="utf-8")
+    [output] = build(border, ["press"], ["html"], tmp_path / "out", mine)
+    assert output.path == display_path(tmp_path / "out" / output_name(border, "press", "html"))
+    assert "Our own press page" in Path(output.path).read_text(encoding="utf-8")
