@@ -146,3 +146,31 @@ def test_a_users_template_folder_is_used(bases, tmp_path):
     [output] = build(border, ["press"], ["html"], tmp_path / "out", mine)
     assert output.path == display_path(tmp_path / "out" / output_name(border, "press", "html"))
     assert "Our own press page" in Path(output.path).read_text(encoding="utf-8")
+
+
+def test_an_interrupt_says_how_far_the_build_got_and_leaves_no_temporary_file(bases, tmp_path):
+    """Ctrl-C while outputs are being announced (the callback raises it here, in the main process, as the
+    signal handler would): the workers stop, the count is of files in place, the signal is SIGINT."""
+    import signal
+
+    from briefgen.build import BuildInterrupted
+
+    border, _ = bases
+    key = _key(border)
+
+    def interrupt(output: Output) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(BuildInterrupted) as caught:  # one worker: the first output only is in place
+        build(border, ["press", "minister", "official"], ["html"], tmp_path, None, jobs=1, on_written=interrupt)
+    assert (caught.value.written, caught.value.total, caught.value.signum) == (1, 3, signal.SIGINT)
+    assert str(caught.value) == "interrupted: 1 of 3 outputs written"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
+    # Interrupted while what is up to date is announced: nothing new is in place.
+    build(border, ["press"], ["html"], tmp_path / "again", None, cache_inputs=key)
+    with pytest.raises(BuildInterrupted) as caught:
+        build(border, ["press", "minister"], ["html"], tmp_path / "again", None, cache_inputs=key,
+              on_written=interrupt)
+    assert (caught.value.written, caught.value.total) == (0, 2)
+    assert sorted(p.name for p in (tmp_path / "again").iterdir()) == [
+        ".briefgen-cache.json", output_name(border, "press", "html")]
