@@ -25,7 +25,7 @@ import signal
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .atomic import TEMP_PREFIX, temp_name_for, write_atomically
 from .errors import BriefgenError, Problem, display_path
@@ -83,19 +83,30 @@ def _file_id(path: Path) -> tuple[int, int] | None:
 
 def _remove_temps(work: list[Job]) -> None:
     for job in work:
-        for temp in (job.temp, job.layout_file):
-            if temp is not None:
-                temp.unlink(missing_ok=True)
+        if job.temp is not None:
+            job.temp.unlink(missing_ok=True)
 
 
-def _share_layouts(work: list[Job]) -> None:
+def _share_layouts(work: list[Job]) -> list[IO[bytes]]:
     """Where one briefing's PDF and Word jobs both run (the same file name but for its suffix), let the
-    Word job take the PDF job's layout."""
+    Word job take the PDF job's layout, through a nameless temporary file (nothing for a kill to leave
+    behind). Returns the files, to close once the jobs are done. The workers must be forked after this,
+    to inherit the descriptors; where workers are not forked, each Word job lays out on its own."""
+    import multiprocessing
+    import tempfile
+
+    if multiprocessing.get_start_method() != "fork":
+        return []
+    handovers: list[IO[bytes]] = []
     pdf_jobs = {job.target.with_suffix(""): job for job in work if job.format == "pdf"}
     for job in work:
         pdf_job = pdf_jobs.get(job.target.with_suffix(""))
         if job.format == "docx" and pdf_job is not None:
-            job.layout_file = pdf_job.layout_file = temp_name_for(job.target.with_suffix(".layout"))
+            # O_TMPFILE on Linux: never has a name. Closed by _run once its jobs are done.
+            handover = tempfile.TemporaryFile()  # noqa: SIM115
+            handovers.append(handover)
+            job.layout_fd = pdf_job.layout_fd = handover.fileno()
+    return handovers
 
 
 def _written(work: list[Job]) -> int:
@@ -127,21 +138,22 @@ def run_job(job: Job) -> Output:
         # numbers and its tables take the PDF's column widths (see pdf_layout.py). The layout costs
         # as much as the PDF itself: taken from the PDF job when the build makes one.
         from .pdf_layout import await_layout, pdf_layout
-        layout = await_layout(job.layout_file) if job.layout_file is not None else None
+        layout = await_layout(job.layout_fd) if job.layout_fd is not None else None
         if layout is None:
             layout = pdf_layout(job.html, job.template_dirs)
         kwargs["page_numbers"] = layout.pages
         kwargs["column_widths"] = layout.table_columns
-    elif job.format == "pdf" and job.layout_file is not None:
+    elif job.format == "pdf" and job.layout_fd is not None:
         from .pdf_layout import layout_of, publish_layout
-        layout_file = job.layout_file
-        kwargs["on_layout"] = lambda document: publish_layout(layout_of(document), layout_file)
+        layout_fd = job.layout_fd
+        kwargs["on_layout"] = lambda document: publish_layout(layout_of(document), layout_fd)
     try:
         data, info = render(job.html, job.meta, job.assets, template_name=job.template_name, **kwargs)
     finally:
-        if job.format == "pdf" and job.layout_file is not None and not job.layout_file.exists():
-            from .pdf_layout import publish_layout
-            publish_layout(None, job.layout_file)  # the Word job waits for an answer: it lays out alone
+        if job.format == "pdf" and job.layout_fd is not None:
+            from .pdf_layout import is_published, publish_layout
+            if not is_published(job.layout_fd):
+                publish_layout(None, job.layout_fd)  # the Word job waits for an answer: it lays out alone
     try:
         write_atomically(job.target, data, temp=job.temp)
     except OSError as exc:  # disk full, a read-only folder, a file too large for the system
@@ -312,9 +324,10 @@ def _run(work: list[Job], jobs: int, on_written: Callable[[Output], None] | None
     outputs: list[Output] = []
     errors: dict[int, list[Problem | str]] = {}
     workers = None
+    handovers: list[IO[bytes]] = []
     try:
         _name_temps(work)
-        _share_layouts(work)
+        handovers = _share_layouts(work)
         # Every PDF job starts before any Word job, so a Word job waiting for its PDF job's layout
         # waits only for one already running, never for one queued behind it.
         order = sorted(range(len(work)), key=lambda i: (work[i].format != "pdf", i))
@@ -338,13 +351,15 @@ def _run(work: list[Job], jobs: int, on_written: Callable[[Output], None] | None
                     if on_written:
                         on_written(output)
         workers.close()
-        _remove_temps(work)  # the layouts handed over (the outputs themselves are in place)
     except BaseException:
         with ignoring_interrupts():
             if workers is not None:
                 workers.stop()
             _remove_temps(work)
         raise
+    finally:
+        for handover in handovers:
+            handover.close()
     if errors:
         in_order = [str(problem) for index in sorted(errors) for problem in errors[index]]
         raise BriefgenError(list(dict.fromkeys(in_order)))  # one line per problem, each once

@@ -24,7 +24,7 @@ layout (the PDF backend reports it).
 
 When a build makes the PDF too, the Word job does not lay the HTML out again:
 the PDF job, which lays out the very same HTML, hands its layout over in a
-small hidden file (`publish_layout`, `await_layout`); build.py starts every
+nameless file (`publish_layout`, `await_layout`); build.py starts every
 PDF job before any Word job, so the Word job only ever waits for one running.
 For a long briefing this halves the CPU a PDF-and-Word build costs.
 """
@@ -33,12 +33,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import struct
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 CSS_PX = 0.75  # points in a CSS pixel, WeasyPrint's unit
+_HEADER = 8  # bytes: the length of a handed-over layout, plus one (0: not there yet)
 
 
 @dataclass
@@ -88,22 +91,29 @@ def layout_of(document: Any) -> PdfLayout:
     return layout
 
 
-def publish_layout(layout: PdfLayout | None, path: Path) -> None:
-    """Hand `layout` (None: there is none, the PDF failed) to the Word job waiting for it at `path`.
-    Written atomically, so the file is there only once complete."""
-    from .atomic import write_atomically
-
+def publish_layout(layout: PdfLayout | None, fd: int) -> None:
+    """Hand `layout` (None: there is none, the PDF failed) to the Word job waiting for it on `fd`, a
+    nameless file both worker processes inherited (build.py): the layout first, then its length in
+    the first 8 bytes, which the reader waits for. Nameless, so a killed build leaves no file."""
     data = None if layout is None else {"pages": layout.pages, "table_columns": layout.table_columns}
-    write_atomically(path, json.dumps(data).encode("utf-8"))
+    payload = json.dumps(data).encode("utf-8")
+    os.pwrite(fd, payload, _HEADER)
+    os.pwrite(fd, struct.pack("<Q", len(payload) + 1), 0)
 
 
-def await_layout(path: Path, poll: float = 0.02) -> PdfLayout | None:
-    """The layout the PDF job publishes at `path`, once it is there; None if the PDF job had none.
+def is_published(fd: int) -> bool:
+    header = os.pread(fd, _HEADER, 0)
+    return len(header) == _HEADER and struct.unpack("<Q", header)[0] > 0
+
+
+def await_layout(fd: int, poll: float = 0.02) -> PdfLayout | None:
+    """The layout the PDF job publishes on `fd`, once it is there; None if the PDF job had none.
     The PDF job is already running (build.py starts it first) and always publishes, even on failure;
     should its worker die instead, the build stops every worker, this one included."""
-    while not path.exists():
+    while not is_published(fd):
         time.sleep(poll)
-    data = json.loads(path.read_bytes())
+    size = struct.unpack("<Q", os.pread(fd, _HEADER, 0))[0] - 1
+    data = json.loads(os.pread(fd, size, _HEADER))
     if data is None:
         return None
     return PdfLayout({str(k): int(v) for k, v in data["pages"].items()},

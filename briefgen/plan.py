@@ -36,8 +36,9 @@ class Job:
     temp: Path | None = None  # the hidden name on the way into place, chosen by the main process (see atomic.py)
     before: tuple[int, int] | None = None  # the target's (st_dev, st_ino) before this build, if it existed
     templates_read: list[str] = field(default_factory=list)  # what the rendering read (build_cache.py)
-    # Where the PDF job of the same HTML hands its layout to the Word job (pdf_layout.py), when both run.
-    layout_file: Path | None = None
+    # The nameless file through which the PDF job of the same HTML hands its layout to the Word job
+    # (pdf_layout.py), when both run: a descriptor every worker inherits (build.py).
+    layout_fd: int | None = None
 
 
 def output_name(base: FactBase, audience: str, fmt: str) -> str:

@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -401,11 +402,13 @@ def test_the_word_job_uses_the_layout_handed_to_it(tmp_path, monkeypatch):
     run_job(job)
     own = printed_pages()
     assert own and set(own.values()) != {"77"}
-    job.layout_file = tmp_path / "handed.layout"
-    publish_layout(PdfLayout(dict.fromkeys(real.pages, 77), real.table_columns), job.layout_file)
-    run_job(job)
+    with tempfile.TemporaryFile() as handover:
+        job.layout_fd = handover.fileno()
+        publish_layout(PdfLayout(dict.fromkeys(real.pages, 77), real.table_columns), job.layout_fd)
+        run_job(job)
     assert printed_pages().keys() == own.keys() and set(printed_pages().values()) == {"77"}
-    job.layout_file.unlink()
-    publish_layout(None, job.layout_file)
-    run_job(job)
+    with tempfile.TemporaryFile() as handover:
+        job.layout_fd = handover.fileno()
+        publish_layout(None, job.layout_fd)
+        run_job(job)
     assert printed_pages() == own

@@ -120,21 +120,30 @@ def test_stale_temporary_files_are_removed_but_a_running_builds_are_kept(tmp_pat
 
 def test_the_pdf_and_word_jobs_of_one_briefing_share_a_layout_file(bases, tmp_path):
     from briefgen.build import _share_layouts
+    from briefgen.pdf_layout import PdfLayout, await_layout, is_published, publish_layout
     from briefgen.plan import plan_jobs
 
     border, _ = bases
     work = plan_jobs(border, ["press", "minister"], ["pdf", "docx", "html"], tmp_path, None, None)
-    _share_layouts(work)
-    files = {(job.audience, job.format): job.layout_file for job in work}
-    for audience in ("press", "minister"):
-        shared = files[(audience, "pdf")]
-        assert shared is not None and shared == files[(audience, "docx")]
-        assert shared.parent == tmp_path and shared.name.startswith(TEMP_PREFIX) and shared.suffix == ".layout"
-        assert files[(audience, "html")] is None
-    assert files[("press", "pdf")] != files[("minister", "pdf")]
+    handovers = _share_layouts(work)
+    try:
+        fds = {(job.audience, job.format): job.layout_fd for job in work}
+        assert sorted(h.fileno() for h in handovers) == sorted({fds[("press", "pdf")], fds[("minister", "pdf")]})
+        for audience in ("press", "minister"):
+            assert fds[(audience, "pdf")] is not None and fds[(audience, "pdf")] == fds[(audience, "docx")]
+            assert fds[(audience, "html")] is None
+        assert fds[("press", "pdf")] != fds[("minister", "pdf")]
+        assert list(tmp_path.iterdir()) == []  # nameless: nothing in the out folder for a kill to leave
+        fd = fds[("press", "pdf")]
+        assert not is_published(fd)
+        publish_layout(PdfLayout({"chronology": 3}, [[10.5, 200.25]]), fd)
+        assert is_published(fd)
+        assert await_layout(fd) == PdfLayout({"chronology": 3}, [[10.5, 200.25]])
+    finally:
+        for handover in handovers:
+            handover.close()
     alone = plan_jobs(border, ["press"], ["docx"], tmp_path, None, None)
-    _share_layouts(alone)  # no PDF job to take the layout from: the Word job lays out itself
-    assert alone[0].layout_file is None
+    assert _share_layouts(alone) == [] and alone[0].layout_fd is None  # no PDF job: the Word job lays out itself
 
 
 def test_a_users_template_folder_is_used(bases, tmp_path):

@@ -57,12 +57,13 @@ def test_a_build_that_would_write_one_file_twice_is_an_error(tmp_path, monkeypat
     """Names cannot collide today (audience names are [a-z0-9-]); should a future naming let them, the
     build refuses rather than let one output silently replace another."""
     from briefgen import build as build_stage
+    from briefgen import plan
     from briefgen.cli import load_checked, locate
 
     project = _project(tmp_path)
     monkeypatch.chdir(project)
     base, _ = load_checked(locate(seeds=Path("../_seeds")))
-    monkeypatch.setattr(build_stage, "output_name", lambda base, audience, fmt: f"same{FORMATS[fmt]}")
+    monkeypatch.setattr(plan, "output_name", lambda base, audience, fmt: f"same{FORMATS[fmt]}")
     with pytest.raises(BriefgenError) as raised:
         build_stage.build(base, ["press", "minister"], ["html"], project / "out", None)
     assert str(raised.value) == ("out/same.html: both the press html and the minister html output would be "
