@@ -49,13 +49,22 @@ def _env() -> dict:
     return env
 
 
+def _as_from_a_terminal() -> None:
+    """SIGINT and SIGTERM at their defaults, as a command typed at a terminal has them. Where the tests
+    run matters otherwise: pytest-xdist's workers, or a script's background job, ignore SIGINT, and a
+    program inherits that, so briefgen (which leaves an ignored SIGINT ignored) would not stop."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _start(out: Path, args: tuple[str, ...] = ALL) -> tuple[subprocess.Popen, float]:
     """Start a build into `out` in a new session, on one CPU; return it and when its build stage began."""
     out.mkdir(exist_ok=True)
     (out / STALE).write_bytes(b"")
     process = subprocess.Popen(
         [sys.executable, "-m", "briefgen", "build", "--out", str(out), *args],
-        cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=_as_from_a_terminal)
     if hasattr(os, "sched_setaffinity"):  # before the workers are forked (a second or so from now): they inherit it
         try:
             os.sched_setaffinity(process.pid, {min(os.sched_getaffinity(0))})
