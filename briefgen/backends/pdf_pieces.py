@@ -59,16 +59,21 @@ def join(repair: Repair, first: Node, rest: Node) -> None:
 def absorb(repair: Repair, first: Node, rest: Node) -> None:
     """Move the continuation `rest` of an element into `first`, joining pieces of the same kids."""
     repair.report.merged_elements += 1
+    # The first of `first`'s kids for each (type, HTML element): looked up, not searched, for each kid
+    # of `rest` (a table split over pages has rows x rows pairs otherwise).
+    pieces: dict[tuple[str, object], Node] = {}
+    for kid in first.kids:
+        if isinstance(kid, Node) and kid.source is not None:
+            pieces.setdefault((kid.kind, kid.source.key), kid)
     for kid in rest.kids:
-        if isinstance(kid, Node) and (match := _piece_like(first, kid)) is not None:
+        match = pieces.get((kid.kind, kid.source.key)) if isinstance(kid, Node) and kid.source is not None \
+            else None
+        if match is not None and isinstance(kid, Node):
             join(repair, match, kid)
         else:
             first.kids.append(kid)
-
-
-def _piece_like(parent: Node, piece: Node) -> Node | None:
-    """The first kid of `parent` that `piece` is a piece of the same element as."""
-    return next((kid for kid in parent.kids if isinstance(kid, Node) and _same(kid, piece)), None)
+            if isinstance(kid, Node) and kid.source is not None:
+                pieces.setdefault((kid.kind, kid.source.key), kid)
 
 
 def _same(a: Node, b: Node) -> bool:

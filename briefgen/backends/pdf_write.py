@@ -11,6 +11,8 @@ is noted in `Repair.owned` for `pdf_artifacts.write_artifacts`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
@@ -61,10 +63,13 @@ def write_tree(repair: Repair) -> None:
     # The parent tree, rebuilt from the tree: page → MCID → owner, annotation → owner.
     repair.owned = owners
     nums: dict[int, pikepdf.Object] = {}
+    marks_by_page: dict[int | None, list[Any]] = {}  # grouped once: a scan per page was pages x marks
+    for mark in owners:
+        marks_by_page.setdefault(mark.page, []).append(mark)
     for page_index, page in enumerate(pages):
         if "/StructParents" not in page.obj:
             continue
-        page_marks = [m for m in owners if m.page == page_index]
+        page_marks = marks_by_page.get(page_index, [])
         highest = max((m.mcid for m in page_marks), default=-1)
         highest = max(highest, max(_page_mcids(repair, page_index), default=-1))
         entries: list[pikepdf.Object | None] = [None] * (highest + 1)
