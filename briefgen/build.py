@@ -234,7 +234,7 @@ def build_all(requests: list[Request], jobs: int = 0, on_written: Callable[[Outp
                         on_written(output)
                 stale = [a for a in request.audiences if any((a, f) not in fresh for f in request.formats)]
                 jobs_of_request = plan_jobs(request.base, stale, request.formats, request.out_dir,
-                                        request.user_templates, request.since, skip=set(fresh))
+                                            request.user_templates, request.since, skip=set(fresh))
                 planned.append((request, cache, fresh, jobs_of_request))
                 work += jobs_of_request
             _refuse_collisions(work)
@@ -249,11 +249,11 @@ def build_all(requests: list[Request], jobs: int = 0, on_written: Callable[[Outp
                 remove_stale_partials(out_dir)
             if raised_count() != count:  # raised while the HTML was rendered, and swallowed there
                 raise Interrupted()
-            outputs = {o.path: o for o in _run(work, jobs, on_written)}
+            # _run returns one output per job, in order (or raises): each request takes its jobs' outputs.
+            output_of = {id(job): output for job, output in zip(work, _run(work, jobs, on_written), strict=True)}
             results = []
             for request, cache, fresh, jobs_of_request in planned:
-                written = [outputs[display_path(j.target)] for j in jobs_of_request
-                           if display_path(j.target) in outputs]
+                written = [output_of[id(job)] for job in jobs_of_request]
                 if cache is not None and request.cache_inputs is not None:
                     _remember(cache, request.cache_inputs, jobs_of_request, written, request.base.briefing.audiences)
                 by_output = {(o.audience, o.format): o for o in written} | fresh

@@ -232,7 +232,7 @@ def _separate_labels(fig: Figure, labels: list[tuple[Axes, Annotation]]) -> None
             lift += step
         bx0, by0, bx1, by1 = _extents(box)
         taken.append((bx0, by0 + lift, bx1, by1 + lift))
-        highest[id(panel)] = max(highest.get(id(panel), box.y1 + lift), box.y1 + lift)
+        highest[id(panel)] = max(highest.get(id(panel), by1 + lift), by1 + lift)
     for axis in {panel for panel, _ in labels}:
         inverse = axis.transData.inverted()
         needed = inverse.transform((0, highest[id(axis)] + 4))[1]
