@@ -1,5 +1,5 @@
-"""`python -m briefgen` runs the command-line interface."""
+"""`python -m briefgen` runs the command line, as the `briefgen` command does (launch.py)."""
 
-from .cli import main
+from .launch import main
 
 main()

@@ -23,11 +23,12 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .atomic import TEMP_PREFIX, temp_name_for, write_atomically
+from .build_cache import BuildCache, Output, fresh_outputs
 from .errors import BriefgenError, Problem, display_path
 from .interrupts import Interrupted, handle_interrupts, ignoring_interrupts, raised_count
 from .page_parts import html_title
@@ -38,20 +39,7 @@ __all__ = ["FORMATS", "BuildInterrupted", "Interrupted", "Job", "Output", "build
            "html_title", "output_name", "remove_stale_partials", "run_job"]
 
 if TYPE_CHECKING:  # the model (pydantic) is not imported just to install the interrupt handler
-    from .build_cache import BuildCache
     from .model import FactBase, FactDate
-
-@dataclass
-class Output:
-    audience: str
-    format: str
-    path: str
-    bytes: int
-    pages: int | None
-    up_to_date: bool = False  # not rebuilt: the file in out/ is what these inputs make (build_cache.py)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class BuildInterrupted(Interrupted):
@@ -218,8 +206,6 @@ def build_all(requests: list[Request], jobs: int = 0, on_written: Callable[[Outp
               force: bool = False) -> list[list[Output]]:
     """`build` for several briefings at once, sharing one set of worker processes; each request's
     outputs in the order asked for. Every briefing's templates are rendered before anything is written."""
-    from .build_cache import BuildCache
-
     work: list[Job] = []
     count = raised_count()
     with handle_interrupts():
@@ -227,8 +213,8 @@ def build_all(requests: list[Request], jobs: int = 0, on_written: Callable[[Outp
             planned: list[tuple[Request, BuildCache | None, dict[tuple[str, str], Output], list[Job]]] = []
             for request in requests:
                 cache = BuildCache(request.out_dir) if request.cache_inputs is not None else None
-                fresh = _fresh_outputs(cache, request.cache_inputs, request.out_dir, request.audiences,
-                                       request.formats, force)
+                fresh = {} if cache is None or request.cache_inputs is None or force else fresh_outputs(
+                    cache, request.cache_inputs, request.out_dir, request.audiences, request.formats)
                 for output in fresh.values():
                     if on_written:
                         on_written(output)
@@ -279,21 +265,6 @@ def _refuse_collisions(work: list[Job]) -> None:
             raise BriefgenError(f"{display_path(job.target)}: both the {first.audience} {first.format} and the "
                                 f"{job.audience} {job.format} output would be written to this file")
         targets[job.target] = job
-
-
-def _fresh_outputs(cache: BuildCache | None, inputs: str | None, out_dir: Path, audiences: list[str],
-                   formats: list[str], force: bool) -> dict[tuple[str, str], Output]:
-    """The outputs asked for that need no rebuilding, as Output records marked up_to_date."""
-    if cache is None or inputs is None or force:
-        return {}
-    fresh = {}
-    for audience in audiences:
-        for fmt in formats:
-            entry = cache.up_to_date(out_dir, inputs, audience, fmt)
-            if entry is not None:
-                fresh[(audience, fmt)] = Output(audience, fmt, display_path(out_dir / entry.name), entry.bytes,
-                                                entry.pages, up_to_date=True)
-    return fresh
 
 
 def _remember(cache: BuildCache, inputs: str, work: list[Job], written: list[Output],

@@ -23,6 +23,18 @@ if TYPE_CHECKING:
 FORMATS = {"pdf": ".pdf", "docx": ".docx", "html": ".html"}
 
 
+def pick(value: str, allowed: list[str], what: str) -> list[str]:
+    """"all", one name, or a comma-separated list → names, each once, in the order given; ValueError
+    naming the unknown ones (or an empty list) and the choices."""
+    names = allowed if value.strip() == "all" else [v.strip() for v in value.split(",") if v.strip()]
+    names = list(dict.fromkeys(names))  # "press,press" asks for press once
+    unknown = [n for n in names if n not in allowed]
+    if unknown or not names:
+        raise ValueError(f"unknown {what} {', '.join(repr(u) for u in unknown) or repr(value)}; "
+                         f"choose from: {', '.join(allowed)} or all")
+    return names
+
+
 @dataclass
 class Job:
     audience: str

@@ -122,6 +122,51 @@ def _project(root: Path, config: Path | None, layout: dict[str, str]) -> Project
     return Project(root=root, config=config, **{key: (root / layout[key]) for key in LAYOUT_KEYS})
 
 
+class BadFolderOption(Exception):
+    """A folder given on the command line that is not a folder: which option, and what was expected."""
+
+    def __init__(self, option: str, message: str):
+        super().__init__(message)
+        self.option = option
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Where:
+    """The folders a command works with: the project's, or the ones given, relative to the project root."""
+
+    project: Project
+    facts: Path
+    seeds: Path
+    templates: Path | None  # the user's template folder; None when only the shipped templates are used
+    out: Path
+
+
+def _folder_option(path: Path, option: str, what: str) -> Path:
+    if path.exists() and not path.is_dir():
+        raise BadFolderOption(option, f"{display_path(path)} is a file; expected {what}")
+    return path
+
+
+def locate(project: Path | None = None, facts: Path | None = None, seeds: Path | None = None,
+           templates: Path | None = None, out: Path | None = None) -> Where:
+    """Find the project and resolve every folder given against its root. Raises BriefgenError (no
+    project) or BadFolderOption (a file given where a folder was expected)."""
+    found = find_project(explicit=project)
+    facts_dir = _folder_option(found.resolve(facts, found.facts), "--facts", "the folder of fact files")
+    seeds_dir = _folder_option(found.resolve(seeds, found.seeds), "--seeds",
+                               "the folder of source documents and index.yaml")
+    if templates is not None:
+        user = _folder_option(found.resolve(templates, found.templates), "--templates", "a template folder")
+        from .shipped import TEMPLATES
+
+        user_templates = None if user.is_dir() and user.resolve() == TEMPLATES.resolve() else user
+    else:
+        user_templates = found.user_templates
+    out_dir = _folder_option(found.resolve(out, found.out), "--out", "a folder for the outputs")
+    return Where(found, facts_dir, seeds_dir, user_templates, out_dir)
+
+
 # --------------------------------------------------------------------------- briefgen init
 
 def _starter_files(today: str) -> dict[str, str]:

@@ -18,14 +18,16 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 
-from ..errors import BriefgenError, Problem, display_path, terminal_safe
-from ..project import Project, find_project
+from ..errors import BriefgenError, Problem, terminal_safe
+from ..plan import pick
+from ..project import BadFolderOption
+from ..project import Where as Where  # the commands take it from here
+from ..project import locate as locate_folders
 
 if TYPE_CHECKING:
     from ..model import FactBase
@@ -140,14 +142,11 @@ def echo_problems(problems: Sequence[Problem | str]) -> None:
 
 
 def choices(value: str, allowed: list[str], what: str) -> list[str]:
-    """"all", one name, or a comma-separated list → names, refusing unknown ones (or none) with the choices."""
-    names = allowed if value.strip() == "all" else [v.strip() for v in value.split(",") if v.strip()]
-    names = list(dict.fromkeys(names))  # "press,press" asks for press once
-    unknown = [n for n in names if n not in allowed]
-    if unknown or not names:
-        raise typer.BadParameter(f"unknown {what} {', '.join(repr(u) for u in unknown) or repr(value)}; "
-                                 f"choose from: {', '.join(allowed)} or all")
-    return names
+    """"all", one name, or a comma-separated list → names; unknown ones (or none) are a usage error."""
+    try:
+        return pick(value, allowed, what)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 # --------------------------------------------------------------------------- the project's folders
@@ -166,39 +165,14 @@ OutOption = typer.Option(None, "--out", "-o", metavar="DIR", show_default=False,
                          help="Folder for the outputs (default: the project's, out/).")
 
 
-@dataclass(frozen=True)
-class Where:
-    """The folders a command works with: the project's, or the ones given, relative to the project root."""
-
-    project: Project
-    facts: Path
-    seeds: Path
-    templates: Path | None  # the user's template folder; None when only the shipped templates are used
-    out: Path
-
-
-def _folder_option(path: Path, option: str, what: str) -> Path:
-    if path.exists() and not path.is_dir():
-        raise typer.BadParameter(f"{display_path(path)} is a file; expected {what}", param_hint=f"'{option}'")
-    return path
-
-
 def locate(project: Path | None = None, facts: Path | None = None, seeds: Path | None = None,
            templates: Path | None = None, out: Path | None = None) -> Where:
-    """Find the project and resolve every folder against its root (see project.py)."""
-    found = find_project(explicit=project)
-    facts_dir = _folder_option(found.resolve(facts, found.facts), "--facts", "the folder of fact files")
-    seeds_dir = _folder_option(found.resolve(seeds, found.seeds), "--seeds",
-                               "the folder of source documents and index.yaml")
-    if templates is not None:
-        user = _folder_option(found.resolve(templates, found.templates), "--templates", "a template folder")
-        from ..shipped import TEMPLATES
-
-        user_templates = None if user.is_dir() and user.resolve() == TEMPLATES.resolve() else user
-    else:
-        user_templates = found.user_templates
-    out_dir = _folder_option(found.resolve(out, found.out), "--out", "a folder for the outputs")
-    return Where(found, facts_dir, seeds_dir, user_templates, out_dir)
+    """Find the project and resolve every folder against its root (see project.py); a file given
+    where a folder was expected is a usage error naming the option."""
+    try:
+        return locate_folders(project, facts, seeds, templates, out)
+    except BadFolderOption as exc:
+        raise typer.BadParameter(exc.message, param_hint=f"'{exc.option}'") from None
 
 
 def load_checked(where: Where, strict: bool = False) -> tuple[FactBase, ProvenanceReport]:

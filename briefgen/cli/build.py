@@ -118,9 +118,8 @@ def build(
     folders, every project is checked first and nothing is built unless all pass; the projects then
     share one set of worker processes.
     """
-    import json
-
     from ..build import FORMATS, build_all
+    from ..build_cache import outputs_json
 
     formats = choices(format, list(FORMATS), "format")
     if projects and len(projects) > 1:
@@ -186,8 +185,7 @@ def build(
         if progress is not None:
             progress.stop()
     if as_json:  # for programs: absolute paths, whatever folder the command ran in
-        outputs = up_to_date + [output for outputs in built for output in outputs]
-        typer.echo(json.dumps([o.as_dict() | {"path": str(Path(o.path).resolve())} for o in outputs], indent=2))
+        typer.echo(outputs_json(up_to_date + [output for outputs in built for output in outputs]))
 
 
 def _prepare(project: Path | None, facts: Path | None, seeds: Path | None, templates: Path | None,
@@ -196,23 +194,17 @@ def _prepare(project: Path | None, facts: Path | None, seeds: Path | None, templ
              started: float) -> tuple[Request | None, list[Output]]:
     """One project's part of `build`: (None, its outputs) when every output asked for is up to date,
     else (what to build, []) once its facts pass the check."""
-    from ..build import Output, Request
-    from ..build_cache import BuildCache, inputs_key
-    from ..template_folders import available_audiences, template_dirs
+    from ..build import Request
+    from ..build_cache import all_up_to_date
+    from ..template_folders import available_audiences
 
     where = locate(project, facts, seeds, templates, out)
     known = available_audiences(where.templates)
     names = choices(audience, known, "audience") if audience is not None else None
     # Nothing changed since the last build into this folder: say so, without checking or rendering again.
-    inputs = inputs_key(where.facts, where.seeds, template_dirs(where.templates), since_text)
-    cache = BuildCache(where.out)
-    wanted = names if names is not None else cache.audiences.get(inputs)
-    if wanted and not force:
-        pairs = [(a, f) for a in wanted for f in formats]
-        entries = [cache.up_to_date(where.out, inputs, a, f) for a, f in pairs]
-        if all(entries):
-            return None, [Output(a, f, display_path(where.out / e.name), e.bytes, e.pages, up_to_date=True)
-                          for (a, f), e in zip(pairs, entries, strict=True) if e is not None]
+    inputs, fresh = all_up_to_date(where.facts, where.seeds, where.templates, where.out, names, formats, since_text)
+    if fresh is not None and not force:
+        return None, fresh
 
     base, report = load_checked(where)
     hint = next_step(base, where)
