@@ -37,9 +37,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .model import FactDate, Period, Precision, Qualifier, RateUnit
+from .patterns import alternation
 from .values import babel_locale
 
 if TYPE_CHECKING:
@@ -284,22 +285,7 @@ def _names_pattern(names: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, s
     for name in names:  # two names alike but for case ("IOM", "Iom"): the first listed wins
         if name:
             spelling.setdefault(name.lower(), name)
-    trie: dict[str, Any] = {}
-    for key in spelling:
-        node = trie
-        for char in key:
-            node = node.setdefault(char, {})
-        node[""] = {}  # a name ends here
-
-    def branch(node: dict[str, Any]) -> str:
-        ends = "" in node
-        children = [re.escape(char) + branch(child) for char, child in sorted(node.items()) if char]
-        if not children:
-            return ""
-        body = children[0] if len(children) == 1 else "(?:" + "|".join(children) + ")"
-        return f"(?:{body})?" if ends else body
-
-    return re.compile(rf"(?<![\w-]){branch(trie)}(?![\w-])", re.I), spelling
+    return re.compile(rf"(?<![\w-]){alternation(list(spelling))}(?![\w-])", re.I), spelling
 
 
 def prose(style: HouseStyle, text: str | None, names: tuple[str, ...] = ()) -> str:

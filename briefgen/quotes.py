@@ -47,8 +47,9 @@ class NormalisedText:
 
 
 # Printable ASCII other than space and "`": NFKC leaves it alone and _CHAR_MAP has none of it,
-# so a run of it is copied whole. Most of a source is such runs: per-character work only for the rest.
-_PLAIN_RUN = re.compile(r"[!-_a-~]+")
+# so a run of it is copied whole — single spaces between such characters too, as nothing collapses
+# them. Most of a source is such runs: per-character work only for the rest.
+_PLAIN_RUN = re.compile(r"[!-_a-~]+(?: [!-_a-~]+)*")
 _HYPHEN = re.compile(r"- ?")
 
 

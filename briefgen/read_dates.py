@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .patterns import alternation
 from .values import FactDate, Precision
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -34,10 +35,16 @@ _COUNT_WORDS = {w: i for i, w in enumerate(["zero", "one", "two", "three", "four
                                              "nine", "ten", "eleven", "twelve"])}
 _COUNT_WORDS |= {"a": 1, "an": 1, "the": 1}
 
-_M = r"(?P<{n}>(?i:January|February|March|April|May|June|July|August|September|October|November|December" \
-     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec))\.?"
-_W = r"(?:(?P<wd>(?i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri" \
-     r"|Sat|Sun))\.?,?\s+)?"
+_MONTH_WORDS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept", "Sep", "Oct", "Nov",
+                "Dec"]
+_WEEKDAY_WORDS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Mon", "Tue", "Tues",
+                  "Wed", "Thu", "Thur", "Thurs", "Fri", "Sat", "Sun"]
+# Written as tries (patterns.py): what is tried at every word of every source costs least that way.
+_M = r"(?P<{n}>(?i:" + alternation(_MONTH_WORDS).replace("{", "{{").replace("}", "}}") + r"))\.?"
+# A weekday starts a word: "sat 20 July" (the committee sat) is no Saturday; and tried only where a
+# word starts, the optional weekday costs half as much to look for (find_dates is most of `check`).
+_W = r"(?:(?<![\w])(?P<wd>(?i:" + alternation(_WEEKDAY_WORDS) + r"))\.?,?\s+)?"
 _Y = r"(?P<{n}>(?:1[89]|20|21)\d{{2}})"
 _ORD = r"(?:st|nd|rd|th)?"
 
@@ -224,6 +231,12 @@ def _resolve(kind: str, m: re.Match[str], reference: dt.date | None, month_first
 def find_dates(text: str, reference: FactDate | None = None, month_first: bool = False) -> list[DateMention]:
     """Every date or period stated in `text`; `reference` is the date of the source the text comes from."""
     ref = reference.earliest if reference is not None and reference.precision is Precision.DAY else None
+    return list(_dates_in(text, ref, month_first))
+
+
+@lru_cache(maxsize=4096)
+def _dates_in(text: str, ref: dt.date | None, month_first: bool) -> tuple[DateMention, ...]:
+    """find_dates, remembered: the checks read one sentence again for each quote it holds."""
     matches: list[tuple[int, int, str, re.Match[str]]] = []
     for kind, pattern in _compiled():
         for match in pattern.finditer(text):
@@ -241,7 +254,7 @@ def find_dates(text: str, reference: FactDate | None = None, month_first: bool =
         found.append(DateMention(match.group(0), start, -negative_end, mention_kind, precision, tuple(candidates),
                                  worked_out, dateline))
         taken_until = -negative_end
-    return found
+    return tuple(found)
 
 
 # --------------------------------------------------------------------------- where a quote sits

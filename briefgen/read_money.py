@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from .patterns import alternation
 from .values import Qualifier, currency_codes
 
 # Words a source puts before an amount, and what they mean for the amount.
@@ -125,11 +126,6 @@ def currency_tables() -> CurrencyTables:
                           {k: frozenset(v) for k, v in names.items()})
 
 
-
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
 _WORD_NUMBER = (rf"(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_UNITS[1:10])}))?|(?:{'|'.join(reversed(_UNITS))})"
                 r"|a|one|an")
 _WORD_NUMBER_FULL = rf"(?:{_WORD_NUMBER})(?:\s+hundred(?:\s+(?:and\s+)?(?:{_WORD_NUMBER}))?)?"
@@ -150,14 +146,14 @@ def _amount_pattern() -> re.Pattern[str]:
     # Digits start a number after no word character, or straight after the sign read just before them
     # (only a currency code may run into its digits, by its own look-ahead above).
     digits_start = r"(?(pre)(?<![.,'’])|(?<![\w.,'’]))"
-    qualifiers = _alternation(list(QUALIFIER_WORDS))
-    names = _alternation(list(tables.names))
-    codes = _alternation([s for s in letter_signs if s.isupper() and len(s) == 3])
+    qualifiers = alternation(list(QUALIFIER_WORDS))
+    names = alternation(list(tables.names))
+    codes = alternation([s for s in letter_signs if s.isupper() and len(s) == 3])
     return re.compile(
         rf"(?:(?<![\w])(?P<qual>(?i:{qualifiers}))\s+)?"
-        rf"(?:(?P<pre>(?<![\w])(?:{_alternation(worded_signs)})(?![\w])"
-        rf"|(?<![\w])(?:{_alternation(code_signs)})(?![^\W\d])"
-        rf"|(?<![\w])(?:{_alternation(marked_signs)})|(?:{_alternation(other_signs)}))\s?)?"
+        rf"(?:(?P<pre>(?<![\w])(?:{alternation(worded_signs)})(?![\w])"
+        rf"|(?<![\w])(?:{alternation(code_signs)})(?![^\W\d])"
+        rf"|(?<![\w])(?:{alternation(marked_signs)})|(?:{alternation(other_signs)}))\s?)?"
         rf"(?P<num>{digits_start}\d{{1,3}}(?:[,'’]\d{{3}})+(?:\.\d+)?(?![\d])"
         rf"|{digits_start}\d+(?:\.\d+)?(?![\d])"
         rf"|(?<![\w-])(?i:{_WORD_NUMBER_FULL})(?![\w-]))"

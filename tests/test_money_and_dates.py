@@ -22,7 +22,7 @@ from briefgen.context import build_context, chronological
 from briefgen.funding import honest_totals
 from briefgen.housestyle import HouseStyle
 from briefgen.loading import load_fact_base
-from briefgen.model import FactDate, Qualifier
+from briefgen.model import FactDate, Precision, Qualifier
 from briefgen.read_dates import find_dates
 from briefgen.read_money import find_numbers
 from briefgen.sources import check_provenance
@@ -197,6 +197,19 @@ def test_weekday_rules_out_a_wrong_year():
     # Read against a source of 21 July 2020, the day before (a Monday in 2020) is ruled out: only 2021 is left.
     mention = find_dates("Tuesday 20 July", FactDate(year=2020, month=7, day=21))[0]
     assert [a.isoformat() for a, _ in mention.candidates] == ["2021-07-20"]
+
+
+def test_a_weekday_is_a_word_of_its_own():
+    """"mon" ending "Salmon" is no Monday: the day is read, not lost to a weekday it does not fall on."""
+    mention = find_dates("Salmon 20 July 2021")[0]
+    assert (mention.text, mention.precision) == ("20 July 2021", Precision.DAY)
+    assert find_dates("Mon 19 July 2021")[0].text == "Mon 19 July 2021"  # 19 July 2021 was a Monday
+
+
+def test_reading_the_same_text_again_gives_the_same_dates_as_a_fresh_list():
+    first = find_dates("20 July 2021", REFERENCE)
+    first.clear()  # a caller's list is its own: the remembered reading is not changed through it
+    assert [m.text for m in find_dates("20 July 2021", REFERENCE)] == ["20 July 2021"]
 
 
 def test_us_order_for_slashed_dates_follows_the_language():
