@@ -22,6 +22,7 @@ files come from colleagues and are the single source of truth:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,18 @@ def format_field_path(path: FieldPath) -> str:
     return text
 
 
+# Any character the terminal or a reader could be fooled by (text_hygiene.py says which are refused and
+# why): a quick test before the slow one, character by character. Here so that load_yaml can tell at
+# once that a file holds none, nor any escape that could make one.
+SUSPECT_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\u200b-\u200d\u2060\ufeff"
+    "\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff"
+    "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
+    "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
+    "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
+    "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]")
+
+
 @dataclass
 class LoadedFile:
     """One YAML file's data plus where each value stands in it (1-based line and column)."""
@@ -74,6 +87,9 @@ class LoadedFile:
     path: Path
     data: Any
     locations: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    # The file's text has no suspect character and no backslash (so no escape that could write one):
+    # nothing in `data` needs the character-by-character look (text_hygiene.clean_data).
+    plain_text: bool = False
 
     @property
     def name(self) -> str:
@@ -297,12 +313,16 @@ def load_yaml(path: Path, folder: Path | None = None) -> LoadedFile:
         line = raw[: exc.start].count(b"\n") + 1
         raise BriefgenError(Problem(name, line, 1, message="file is not valid UTF-8 text")) from None
     text = text.removeprefix("\ufeff")
+    loaded = None
     if _CParser is not None:
         try:
-            return _read_events(path, text)
+            loaded = _read_events(path, text)
         except (_NotPlain, yaml.YAMLError, RecursionError):
             pass  # the strict composer reads it again and says what is wrong, in the same words everywhere
-    return _parse(path, name, text, _StrictLoader)
+    if loaded is None:
+        loaded = _parse(path, name, text, _StrictLoader)
+    loaded.plain_text = "\\" not in text and SUSPECT_CHARACTERS.search(text) is None
+    return loaded
 
 
 def _parse(path: Path, name: str, text: str, loader_class: type[Any]) -> LoadedFile:

@@ -19,22 +19,15 @@ separator U+2029 becomes a blank line ("\\n\\n"), which is what its writer meant
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from .errors import Problem
-from .facts import FieldPath, LoadedFile
+from .facts import SUSPECT_CHARACTERS, FieldPath, LoadedFile
 
 _BIDI_CONTROLS = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
 _ZERO_WIDTH = {0x200B, 0x2060, 0xFEFF}
 _JOINERS = {0x200C, 0x200D}  # ZWNJ and ZWJ: needed by Persian, Indic scripts and emoji in running text
-# Any character the terminal or a reader could be fooled by, for quick rejection before the slow path.
-_SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\u200b-\u200d\u2060\ufeff"
-                      "\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff"
-                      "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
-                      "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
-                      "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
-                      "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]")
+_SUSPECT = SUSPECT_CHARACTERS
 # Fields where no invisible or reordering character is acceptable, joiners included: names a reader
 # or a program matches on (identifiers, keys) and the lines on every page and in the email subject.
 STRICT_TEXT_FIELDS = {"title", "subject", "protective_marking", "id", "seed", "event", "person", "organisation",
@@ -96,6 +89,8 @@ def shown(value: Any, limit: int = 100) -> str:
 
 def clean_data(value: Any, path: FieldPath, loaded: LoadedFile, problems: list[Problem], bad: set[FieldPath]) -> Any:
     """`value` with U+2029 normalised; every disallowed character reported at its field."""
+    if path == () and loaded.plain_text:
+        return value  # no such character anywhere in the file, nor an escape that could make one
     if isinstance(value, str):
         field = next((p for p in reversed(path) if isinstance(p, str)), "")
         message = text_problem(value, strict=field in STRICT_TEXT_FIELDS)
