@@ -4,7 +4,8 @@ In: the fact and seed folders, the template files each output's rendering read (
 built), the audience, format and options. Out: a key per output; `BuildCache` remembers, in
 `out/.briefgen-cache.json`, the key each output was built from and the SHA-256 of the file written.
 An output is up to date when its key is unchanged and the file in out/ is the very file written
-(same SHA-256), so an unchanged rebuild skips the check, the rendering and the backends.
+(same SHA-256), so an unchanged rebuild skips the check, the rendering and the backends:
+`all_up_to_date` answers that for a whole build, as `Output` records.
 
 The key covers everything an output's bytes depend on:
 

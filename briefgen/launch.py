@@ -18,6 +18,7 @@ What is up to date is decided by the same function the full command calls
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,6 +103,8 @@ def up_to_date_outputs(argv: list[str]) -> tuple[list[Output], bool, bool] | Non
 def _report(outputs: list[Output], as_json: bool, quiet: bool) -> str | None:
     """What `briefgen build` prints for these up-to-date outputs; None if it is not plain text the
     terminal can show as it is (the full CLI then prints it, with its own care)."""
+    if sys.stdout is None:  # started with standard output closed: the full CLI deals with that
+        return None
     if as_json:
         from .build_cache import outputs_json
 
@@ -132,6 +135,9 @@ def main() -> None:
     except KeyboardInterrupt:  # Ctrl-C before anything was written: nothing to undo
         sys.stderr.write("interrupted\n")
         sys.exit(130)
+    except BrokenPipeError:  # the reader went away (`| head`): exit 1 without a word, as the full CLI does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        sys.exit(1)
     from .cli import main as run_cli
 
     run_cli()

@@ -129,3 +129,26 @@ def test_force_rebuilds_everything(tmp_path):
     project = _project(tmp_path)
     _build(project)
     assert len(_rebuilt(_build(project, "--force"))) == ALL_OUTPUTS
+
+
+def test_library_versions_are_read_as_importlib_metadata_reads_them(tmp_path, monkeypatch):
+    """The versions keyed are the installed ones; a newer library earlier on sys.path changes every key."""
+    from importlib import metadata
+
+    from briefgen.build_cache import _LIBRARIES, _installed_versions, inputs_key
+
+    expected = {}
+    for name in _LIBRARIES:
+        try:
+            expected[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            expected[name] = "-"
+    assert _installed_versions(_LIBRARIES) == expected
+    project = _project(tmp_path)
+    before = inputs_key(project / "facts", project / "seeds", [], None)
+    assert inputs_key(project / "facts", project / "seeds", [], None) == before
+    upgraded = tmp_path / "site"
+    (upgraded / "weasyprint-999.0.dist-info").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(upgraded))
+    assert _installed_versions(["WeasyPrint"]) == {"WeasyPrint": "999.0"}
+    assert inputs_key(project / "facts", project / "seeds", [], None) != before

@@ -137,3 +137,19 @@ def test_outside_any_project_the_full_cli_reports_it(tmp_path, monkeypatch):
     assert up_to_date_outputs(["build", "-f", "html"]) is None
     code, _, err = _run(["-m", "briefgen", "build", "-f", "html"], tmp_path)
     assert code == 1 and "no briefing project here" in err
+
+
+def test_a_reader_that_went_away_ends_it_as_the_full_cli_does(built):
+    """`briefgen build | head -0`: exit 1, nothing on standard error, in both."""
+    results = []
+    for command in (["-m", "briefgen"], ["-c", FULL_CLI]):
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            result = subprocess.run([sys.executable, *command, "build", "-f", "html", "-a", "all"], cwd=built,
+                                    stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=300,
+                                    env={**os.environ, "PYTHONPATH": str(ROOT)})
+        finally:
+            os.close(write_end)
+        results.append((result.returncode, result.stderr))
+    assert results[0] == results[1] == (1, "")
