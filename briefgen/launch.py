@@ -1,19 +1,19 @@
-"""Entry point: the command line → an unchanged rebuild answered at once, or the full CLI (cli/).
+"""Entry point: the command line → a quick answer for `check` and an unchanged `build`, or the full CLI.
 
-In: the arguments of `briefgen` or `python -m briefgen`. Out: when they ask for `briefgen build`
-and every output asked for is up to date, the lines the full command prints for that case
-("up to date: PATH" each, nothing with --quiet, the JSON list with --json) and exit status 0;
-otherwise the full CLI runs, as if this module did not exist.
+In: the arguments of `briefgen` or `python -m briefgen`. Out: for `briefgen check`, and for a
+`briefgen build` whose every output is up to date, exactly what the full CLI (cli/) prints —
+standard output, standard error, exit status; for anything else, the full CLI runs, as if this
+module did not exist.
 
 Why: the command-line framework (Typer, which validates options through pydantic) costs about
-0.2 s of CPU before a command starts — more than everything else an unchanged rebuild does — and
-an unchanged rebuild should cost next to nothing. So this reads the `build` options itself, but
-only the plain ones, written the plain way (`--format pdf`, `--format=pdf`, `-f pdf`): anything
-else — another command, --help, --force, --since, --verbose, a repeated option, a value that
-starts with "-", short options run together — and any error at all (no project, an unknown
-format, an unreadable cache) hands over to the full CLI, which reports it in its usual words.
-What is up to date is decided by the same function the full command calls
-(`build_cache.all_up_to_date`), and the tests hold the two to the same output.
+0.2 s of CPU before a command starts — more than everything else an unchanged rebuild does, and a
+third of checking a small briefing. So this reads those two commands' options itself, but only the
+plain ones, written the plain way (`--format pdf`, `--format=pdf`, `-f pdf`): anything else —
+another command, --help, --force, --since, --verbose, a repeated option, a value that starts with
+"-", short options run together — and any usage error (an unknown format, a file given for a
+folder) or unexpected failure hands over to the full CLI, which reports it in its usual words.
+What is printed comes from the functions the full commands call (`build_cache.all_up_to_date`,
+`check_report.check_lines` and `failure_lines`), and the tests hold the two to the same output.
 """
 
 from __future__ import annotations
@@ -26,26 +26,31 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .build_cache import Output
 
-# `briefgen build` options this reads: each long and short spelling → the option's own name.
-_TAKES_VALUE = {"--format": "format", "-f": "format", "--audience": "audience", "-a": "audience",
-                "--project": "project", "-p": "project", "--facts": "facts", "--seeds": "seeds",
-                "--templates": "templates", "--out": "out", "-o": "out", "--jobs": "jobs", "-j": "jobs"}
-_FLAGS = {"--json": "json", "--quiet": "quiet", "-q": "quiet"}
-_REPEATABLE = {"project"}
+# The options read here, per command: each long and short spelling → the option's own name.
+_BUILD_VALUES = {"--format": "format", "-f": "format", "--audience": "audience", "-a": "audience",
+                 "--project": "project", "-p": "project", "--facts": "facts", "--seeds": "seeds",
+                 "--templates": "templates", "--out": "out", "-o": "out", "--jobs": "jobs", "-j": "jobs"}
+_BUILD_FLAGS = {"--json": "json", "--quiet": "quiet", "-q": "quiet"}
+_CHECK_VALUES = {"--project": "project", "-p": "project", "--facts": "facts", "--seeds": "seeds"}
+_CHECK_FLAGS = {"--strict": "strict"}
 _FOLDERS = ("facts", "seeds", "templates", "out")
 
+# What a command prints: (standard output, standard error, exit status).
+Answer = tuple[str, str, int]
 
-def _read_build_options(args: list[str]) -> dict[str, list[str]] | None:
-    """`build`'s arguments → {option: [values]}; None for anything but the plain forms read here."""
+
+def _read_options(args: list[str], takes_value: dict[str, str], flags: dict[str, str],
+                  repeatable: frozenset[str] = frozenset()) -> dict[str, list[str]] | None:
+    """A command's arguments → {option: [values]}; None for anything but the plain forms read here."""
     given: dict[str, list[str]] = {}
     rest = list(args)
     while rest:
         token = rest.pop(0)
         name, _, attached = token.partition("=") if token.startswith("--") else (token, "", "")
-        if name in _FLAGS and not attached and "=" not in token:
+        if name in flags and "=" not in token:
             value = "yes"
-            option = _FLAGS[name]
-        elif name in _TAKES_VALUE:
+            option = flags[name]
+        elif name in takes_value:
             if "=" in token:
                 value = attached
             elif rest:
@@ -54,10 +59,10 @@ def _read_build_options(args: list[str]) -> dict[str, list[str]] | None:
                 return None
             if not value or value.startswith("-"):
                 return None
-            option = _TAKES_VALUE[name]
+            option = takes_value[name]
         else:
             return None
-        if option in given and option not in _REPEATABLE:
+        if option in given and option not in repeatable:
             return None
         given.setdefault(option, []).append(value)
     if "jobs" in given and not (given["jobs"][0].isascii() and given["jobs"][0].isdigit()):
@@ -70,7 +75,7 @@ def up_to_date_outputs(argv: list[str]) -> tuple[list[Output], bool, bool] | Non
     date; None when the full CLI must run (see the module's docstring)."""
     if not argv or argv[0] != "build":
         return None
-    given = _read_build_options(argv[1:])
+    given = _read_options(argv[1:], _BUILD_VALUES, _BUILD_FLAGS, frozenset({"project"}))
     if given is None:
         return None
     try:
@@ -100,40 +105,74 @@ def up_to_date_outputs(argv: list[str]) -> tuple[list[Output], bool, bool] | Non
     return outputs, "json" in given, "quiet" in given
 
 
-def _report(outputs: list[Output], as_json: bool, quiet: bool) -> str | None:
-    """What `briefgen build` prints for these up-to-date outputs; None if it is not plain text the
-    terminal can show as it is (the full CLI then prints it, with its own care)."""
-    if sys.stdout is None:  # started with standard output closed: the full CLI deals with that
+def _build_answer(argv: list[str]) -> Answer | None:
+    """`briefgen build` with nothing to rebuild: "up to date: PATH" each, nothing (--quiet) or JSON."""
+    found = up_to_date_outputs(argv)
+    if found is None:
         return None
+    outputs, as_json, quiet = found
     if as_json:
         from .build_cache import outputs_json
 
-        text = outputs_json(outputs) + "\n"
-    elif quiet:
-        text = ""
-    else:
-        text = "".join(f"up to date: {output.path}\n" for output in outputs)
-    encoding = sys.stdout.encoding or "utf-8"
+        return outputs_json(outputs) + "\n", "", 0
+    return ("" if quiet else "".join(f"up to date: {output.path}\n" for output in outputs)), "", 0
+
+
+def _check_answer(argv: list[str]) -> Answer | None:
+    """`briefgen check`, answered in full: its summary, its warnings, or its problems (exit 1)."""
+    given = _read_options(argv[1:], _CHECK_VALUES, _CHECK_FLAGS)
+    if argv[:1] != ["check"] or given is None:
+        return None
+    from .check_report import check_lines, failure_lines
+    from .errors import BriefgenError
+    from .project import BadFolderOption, locate
+
+    folders = {option: Path(given[option][0]) if option in given else None for option in ("facts", "seeds")}
     try:
-        text.encode(encoding)
-    except (UnicodeEncodeError, LookupError):
+        where = locate(Path(given["project"][0]) if "project" in given else None, **folders)
+        warnings, lines = check_lines(where, strict="strict" in given)
+    except BadFolderOption:
+        return None  # a usage error: the full CLI words it
+    except BriefgenError as exc:
+        return "", "".join(line + "\n" for line in failure_lines(exc)), 1
+    return "".join(line + "\n" for line in lines), "".join(line + "\n" for line in warnings), 0
+
+
+def answer(argv: list[str]) -> Answer | None:
+    """What `briefgen ARGV` prints, when this module can answer it; None when the full CLI must."""
+    try:
+        found = _build_answer(argv) if argv[:1] == ["build"] else _check_answer(argv)
+    except Exception:  # anything unexpected is the full CLI's to report, in its own words
         return None
-    if not all(line.isprintable() for line in text.splitlines()):
-        return None
-    return text
+    if found is None or sys.stdout is None or sys.stderr is None:
+        return None  # standard output or error closed at start: the full CLI deals with that
+    for text, stream in ((found[0], sys.stdout), (found[1], sys.stderr)):
+        # Plain text the terminal shows as it is: anything else, the full CLI prints with its own care.
+        try:
+            text.encode(stream.encoding or "utf-8")
+        except (UnicodeEncodeError, LookupError):
+            return None
+        if not all(line.isprintable() for line in text.splitlines()):
+            return None
+    return found
 
 
 def main() -> None:
     """`briefgen` and `python -m briefgen`."""
+    from .interrupts import Interrupted, handle_interrupts
+
     try:
-        found = up_to_date_outputs(sys.argv[1:])
-        text = _report(*found) if found is not None else None
-        if text is not None:
-            sys.stdout.write(text)
+        with handle_interrupts():  # Ctrl-C or SIGTERM: one line and exit 130, as in the full CLI
+            found = answer(sys.argv[1:])
+        if found is not None:
+            out, err, status = found
+            sys.stderr.write(err)  # a check's warnings come before its summary, as the full CLI has them
+            sys.stderr.flush()
+            sys.stdout.write(out)
             sys.stdout.flush()
-            return
-    except KeyboardInterrupt:  # Ctrl-C before anything was written: nothing to undo
-        sys.stderr.write("interrupted\n")
+            sys.exit(status)
+    except Interrupted as exc:  # nothing was written: nothing to undo
+        sys.stderr.write(f"{exc}\n")
         sys.exit(130)
     except BrokenPipeError:  # the reader went away (`| head`): exit 1 without a word, as the full CLI does
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit

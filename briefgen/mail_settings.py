@@ -22,8 +22,6 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.headerregistry import Address
-from email.utils import getaddresses
 from pathlib import Path
 
 from .errors import BriefgenError, display_path
@@ -119,6 +117,9 @@ def parse_addresses(values: list[str], option: str) -> list[str]:
 
     Domains come back in IDNA; a non-ASCII local part is kept (see `needs_smtputf8`).
     """
+    from email.headerregistry import Address  # here: the CLI imports this module for every command
+    from email.utils import getaddresses
+
     addresses = []
     for value in values:
         # A CR, LF or Unicode line separator would let a value add header lines of its own (header injection).

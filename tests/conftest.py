@@ -35,6 +35,14 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeou
                           capture_output=True, text=True, timeout=timeout)
 
 
+def run_full_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 300):
+    """`run_cli` through the full CLI (cli/), never launch.py's quick answers: the two must agree."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200", "NO_COLOR": "1", **(env or {})}
+    full_env.pop("BRIEFGEN_DEBUG", None)
+    return subprocess.run([sys.executable, "-c", "from briefgen.cli import main; main()", *args], cwd=cwd or ROOT,
+                          env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
 def check_golden(path: Path, actual: str, update: bool) -> None:
     if update or not path.exists():
         path.write_text(actual, encoding="utf-8")

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.launch import answer
 from briefgen.loading import load_fact_base
 from briefgen.sources import check_provenance
 
-from conftest import CASES, check_golden, run_cli
+from conftest import CASES, check_golden, run_cli, run_full_cli
 
 CASE_NAMES = sorted(p.name for p in CASES.iterdir() if p.is_dir() and not p.name.startswith("_"))
 
@@ -30,6 +31,17 @@ def test_case(name, update_goldens):
     assert "Traceback" not in result.stderr
     actual = f"exit {result.returncode}\n--- stdout\n{result.stdout}--- stderr\n{result.stderr}"
     check_golden(case / "expected.txt", actual, update_goldens)
+    # `briefgen check` is answered before the CLI framework loads (launch.py); the full CLI says the same.
+    full = run_full_cli("check", "--seeds", "../_seeds", *extra, cwd=case)
+    assert (full.returncode, full.stdout, full.stderr) == (result.returncode, result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_case_is_answered_without_the_cli_framework(name, monkeypatch):
+    case = CASES / name
+    extra = (case / "args").read_text().split() if (case / "args").exists() else []
+    monkeypatch.chdir(case)
+    assert answer(["check", "--seeds", "../_seeds", *extra]) is not None
 
 
 def test_good_case_passes_and_broken_cases_fail():

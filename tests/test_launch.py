@@ -1,4 +1,5 @@
-"""`briefgen build` with nothing to rebuild is answered before the CLI framework loads (launch.py).
+"""`briefgen check`, and `briefgen build` with nothing to rebuild, are answered before the CLI framework
+loads (launch.py).
 
 Held to one rule: whatever the command line, `briefgen` prints exactly what the full CLI prints
 (standard output, standard error, exit status). Each case runs both — `python -m briefgen` and the
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.launch import up_to_date_outputs
+from briefgen.launch import answer, up_to_date_outputs
 
 from conftest import CASES, ROOT, run_cli
 
@@ -88,8 +89,21 @@ CASES_ = [
     (["build", "-f"], False),
     (["build", "--help"], False),
     (["Build", "-f", "html"], False),
-    (["check"], False),
     ([], False),
+    # check: answered whether it passes or fails; a usage error is the full CLI's.
+    (["check"], True),
+    (["check", "--strict"], True),
+    (["check", "-p", "."], True),
+    (["check", "--project=PROJECT"], True),
+    (["check", "--facts", "facts", "--seeds", "seeds"], True),
+    (["check", "-p", "no-such-folder"], True),
+    (["check", "--seeds=nowhere"], True),
+    (["check", "--facts", "notes.txt"], False),
+    (["check", "--strict", "--strict"], False),
+    (["check", "--strict=yes"], False),
+    (["check", "-x"], False),
+    (["check", "--facts"], False),
+    (["check", "--help"], False),
 ]
 
 
@@ -97,11 +111,11 @@ CASES_ = [
 def test_briefgen_prints_what_the_full_cli_prints(built, monkeypatch, args, answered):
     args = [str(built) if a == "PROJECT" else a for a in args]
     monkeypatch.chdir(built)
-    assert (up_to_date_outputs(args) is not None) == answered
+    assert (answer(args) is not None) == answered
     fast = _run(["-m", "briefgen", *args], built)
     full = _run(["-c", FULL_CLI, *args], built)
     assert fast == full
-    if answered:
+    if answered and args[0] == "build":
         assert fast[0] == 0 and fast[2] == ""
 
 

@@ -19,19 +19,18 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import typer
 
+from ..check_report import failure_lines, problem_lines
+from ..check_report import load_checked as load_checked  # the commands take it from here
+from ..check_report import plural as plural
 from ..errors import BriefgenError, Problem, terminal_safe
 from ..plan import pick
 from ..project import BadFolderOption
 from ..project import Where as Where  # the commands take it from here
 from ..project import locate as locate_folders
-
-if TYPE_CHECKING:
-    from ..model import FactBase
-    from ..sources import ProvenanceReport
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -115,30 +114,17 @@ def reports_problems(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except BriefgenError as exc:
-            warnings = [p for p in exc.problems if isinstance(p, Problem) and p.warning]
-            errors = [p for p in exc.problems if p not in warnings]
-            echo_problems([*errors, *warnings])
-            summary = f"failed: {plural(len(errors), 'error')}"
-            if warnings:
-                summary += f", {plural(len(warnings), 'warning')}"
-                if not errors:
-                    summary += " (--strict treats warnings as errors)"
-            typer.echo(summary, err=True)
+            for line in failure_lines(exc):
+                typer.echo(line, err=True)
             raise typer.Exit(1) from None
 
     return wrapper
 
 
-def plural(count: int, noun: str, plural_form: str | None = None) -> str:
-    """"1 event", "2 events", "3 people" (with `plural_form`)."""
-    return f"{count} {noun if count == 1 else (plural_form or noun + 's')}"
-
-
 def echo_problems(problems: Sequence[Problem | str]) -> None:
     """Each problem on a line of its own on stderr; a warning says so first."""
-    for problem in problems:
-        prefix = "warning: " if isinstance(problem, Problem) and problem.warning else ""
-        typer.echo(f"{prefix}{terminal_safe(str(problem))}", err=True)
+    for line in problem_lines(problems):
+        typer.echo(line, err=True)
 
 
 def choices(value: str, allowed: list[str], what: str) -> list[str]:
@@ -175,21 +161,6 @@ def locate(project: Path | None = None, facts: Path | None = None, seeds: Path |
         raise typer.BadParameter(exc.message, param_hint=f"'{exc.option}'") from None
 
 
-def load_checked(where: Where, strict: bool = False) -> tuple[FactBase, ProvenanceReport]:
-    """Load, validate and provenance-check the facts. Raises BriefgenError listing every problem."""
-    from ..loading import load_fact_base
-    from ..sources import check_provenance
-
-    base, problems = load_fact_base(where.facts, where.seeds)
-    if base is None:
-        raise BriefgenError(problems)
-    report = check_provenance(base)
-    failing = report.errors + (report.warnings if strict else [])
-    if failing:
-        raise BriefgenError(report.problems)
-    return base, report
-
-
 # --------------------------------------------------------------------------- the entry point
 
 
@@ -198,7 +169,7 @@ def main() -> None:
     import atexit
     import signal
 
-    from ..build import Interrupted, handle_interrupts
+    from ..interrupts import Interrupted, handle_interrupts
 
     with handle_interrupts():  # Ctrl-C or SIGTERM raises Interrupted (Typer exits silently on KeyboardInterrupt)
         try:

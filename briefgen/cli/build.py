@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ..errors import BriefgenError, Problem, display_path
+from ..check_report import check_lines, next_step
+from ..errors import BriefgenError, Problem
 from .app import (
     FactsOption,
     OutOption,
     ProjectOption,
     SeedsOption,
     TemplatesOption,
-    Where,
     app,
     choices,
     echo_problems,
@@ -33,7 +33,7 @@ from .app import (
 
 if TYPE_CHECKING:
     from ..build import Output, Request
-    from ..model import FactBase, FactDate
+    from ..model import FactDate
 
 
 @app.command()
@@ -45,33 +45,11 @@ def check(
     strict: bool = typer.Option(False, "--strict", help="Treat warnings (such as uncited amounts) as errors."),
 ) -> None:
     """Validate the fact files and check every quote, amount and date against its source."""
-    where = locate(project, facts, seeds)
-    base, report = load_checked(where, strict)
-    echo_problems(report.warnings)
-    cited = report.mentions_cited + report.mentions_exempted
-    coverage = "full coverage" if report.coverage_complete else f"{len(report.uncovered)} uncited"
-    typer.echo(
-        f"ok: {plural(len(base.events), 'event')}, {plural(len(base.funding), 'funding commitment')}, "
-        f"{plural(len(base.figures), 'key figure')}, {plural(len(base.people), 'person', 'people')}, "
-        f"{plural(len(base.organisations), 'organisation')}; {plural(report.quotes_checked, 'quote')} verified in "
-        f"{plural(len(base.seeds), 'source')}; coverage: {cited} of {report.mentions_total} amounts and dates "
-        f"cited ({report.mentions_exempted} exempted) — {coverage}"
-    )
-    hint = next_step(base, where)
-    if hint:
-        typer.echo(f"next: {hint}")
-
-
-def next_step(base: FactBase, where: Where) -> str | None:
-    """What a new project needs next, in the order a newcomer adds things; None once it can build."""
-    seeds, facts = display_path(where.seeds), display_path(where.facts)
-    if not base.seeds:
-        return (f"put a source document (a .txt file) in {seeds}/ and list it in {seeds}/index.yaml (the file "
-                f"has a commented example); then add an event that quotes it to {facts}/events.yaml")
-    if not base.events:
-        return (f"add an event to {facts}/events.yaml that quotes one of your sources word for word (the file "
-                "has a commented example); then run: briefgen build")
-    return None
+    warnings, lines = check_lines(locate(project, facts, seeds), strict)
+    for line in warnings:
+        typer.echo(line, err=True)
+    for line in lines:
+        typer.echo(line)
 
 
 def parse_since(value: str | None) -> FactDate | None:

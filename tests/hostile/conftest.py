@@ -14,4 +14,5 @@ _parent = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_parent)
 # The plain helpers only (not hooks or fixtures, which pytest already takes from tests/conftest.py).
 ROOT, CASES, run_cli, check_golden = _parent.ROOT, _parent.CASES, _parent.run_cli, _parent.check_golden
+run_full_cli = _parent.run_full_cli
 docx_text = _parent.docx_text
