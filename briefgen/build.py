@@ -75,26 +75,75 @@ def _remove_temps(work: list[Job]) -> None:
             job.temp.unlink(missing_ok=True)
 
 
-def _share_layouts(work: list[Job]) -> list[IO[bytes]]:
-    """Where one briefing's PDF and Word jobs both run (the same file name but for its suffix), let the
-    Word job take the PDF job's layout, through a nameless temporary file (nothing for a kill to leave
-    behind). Returns the files, to close once the jobs are done. The workers must be forked after this,
-    to inherit the descriptors; where workers are not forked, each Word job lays out on its own."""
+def _handover_files(count: int) -> list[IO[bytes]]:
+    """`count` nameless temporary files for layout hand-overs (O_TMPFILE on Linux: nothing for a kill to
+    leave behind); none where workers are not forked, as they would not inherit the descriptors."""
     import multiprocessing
     import tempfile
 
     if multiprocessing.get_start_method() != "fork":
         return []
-    handovers: list[IO[bytes]] = []
+    return [tempfile.TemporaryFile() for _ in range(count)]  # closed by _run (or Pool.stop)
+
+
+def _share_layouts(work: list[Job], premade: list[IO[bytes]] | None = None) -> list[IO[bytes]]:
+    """Where one briefing's PDF and Word jobs both run (the same file name but for its suffix), let the
+    Word job take the PDF job's layout, through a nameless temporary file. Returns the files, to close
+    once the jobs are done. The workers must be forked after the files are made, to inherit the
+    descriptors: `premade` are files made before a `Pool` was started, used in turn (once they run out,
+    a Word job lays out on its own, as it does where workers are not forked)."""
+    pairs = []
     pdf_jobs = {job.target.with_suffix(""): job for job in work if job.format == "pdf"}
     for job in work:
         pdf_job = pdf_jobs.get(job.target.with_suffix(""))
         if job.format == "docx" and pdf_job is not None:
-            # O_TMPFILE on Linux: never has a name. Closed by _run once its jobs are done.
-            handover = tempfile.TemporaryFile()  # noqa: SIM115
-            handovers.append(handover)
-            job.layout_fd = pdf_job.layout_fd = handover.fileno()
+            pairs.append((pdf_job, job))
+    handovers = list(premade) if premade is not None else _handover_files(len(pairs))
+    for (pdf_job, docx_job), handover in zip(pairs, handovers, strict=False):
+        docx_job.layout_fd = pdf_job.layout_fd = handover.fileno()
     return handovers
+
+
+def warm_backends(formats: tuple[str, ...]) -> None:
+    """In a worker started early (`start_pool`): import what these formats' jobs will need — WeasyPrint
+    alone takes about 0.7 s — while the main process checks the facts and renders the HTML."""
+    for fmt in formats:
+        _backend(fmt)
+    if "pdf" in formats or "docx" in formats:  # Word lays the HTML out with WeasyPrint too (pdf_layout.py)
+        import warnings
+
+        with warnings.catch_warnings():  # as pdf_bytes does: a missing font is its error to report
+            warnings.filterwarnings("ignore", message=".*FontConfig.*")
+            import weasyprint  # noqa: F401
+        from .backends import pdf_structure  # noqa: F401 - pikepdf, for the PDF's tag tree
+
+
+@dataclass
+class Pool:
+    """Worker processes started before the facts are checked (`start_pool`), and the hand-over files
+    made before they were forked. Give it to `build_all`, which uses it up; `stop` it if not built."""
+
+    workers: Workers
+    handovers: list[IO[bytes]]
+    used: bool = False
+
+    def stop(self) -> None:
+        """Not needed after all (the check failed, or an interrupt): end the workers, close the files."""
+        if not self.used:
+            self.used = True
+            with ignoring_interrupts():
+                self.workers.stop()
+            for handover in self.handovers:
+                handover.close()
+
+
+def start_pool(count: int, formats: list[str], handovers: int) -> Pool:
+    """`count` workers, each importing what `formats` need as it starts, and `handovers` hand-over files
+    (one per audience that gets both a PDF and a Word file), made first so that the workers inherit them."""
+    import functools
+
+    files = _handover_files(handovers)
+    return Pool(Workers(count, run_job, functools.partial(warm_backends, tuple(formats))), files)
 
 
 def _written(work: list[Job]) -> int:
@@ -203,9 +252,10 @@ def build(base: FactBase, audiences: list[str], formats: list[str], out_dir: Pat
 
 
 def build_all(requests: list[Request], jobs: int = 0, on_written: Callable[[Output], None] | None = None,
-              force: bool = False) -> list[list[Output]]:
+              force: bool = False, pool: Pool | None = None) -> list[list[Output]]:
     """`build` for several briefings at once, sharing one set of worker processes; each request's
-    outputs in the order asked for. Every briefing's templates are rendered before anything is written."""
+    outputs in the order asked for. Every briefing's templates are rendered before anything is written.
+    With `pool` (started before the facts were checked), its workers run the jobs, and it is used up."""
     work: list[Job] = []
     count = raised_count()
     with handle_interrupts():
@@ -236,7 +286,8 @@ def build_all(requests: list[Request], jobs: int = 0, on_written: Callable[[Outp
             if raised_count() != count:  # raised while the HTML was rendered, and swallowed there
                 raise Interrupted()
             # _run returns one output per job, in order (or raises): each request takes its jobs' outputs.
-            output_of = {id(job): output for job, output in zip(work, _run(work, jobs, on_written), strict=True)}
+            outputs = _run(work, jobs, on_written, pool)
+            output_of = {id(job): output for job, output in zip(work, outputs, strict=True)}
             results = []
             for request, cache, fresh, jobs_of_request in planned:
                 written = [output_of[id(job)] for job in jobs_of_request]
@@ -247,6 +298,8 @@ def build_all(requests: list[Request], jobs: int = 0, on_written: Callable[[Outp
                                 if (a, f) in by_output])
             return results
         except BaseException as exc:
+            if pool is not None:
+                pool.stop()  # not used up yet (a template error, say): end its workers
             # An error that an interrupt caused (a library that caught it and failed) is that interrupt.
             if not isinstance(exc, (Interrupted, KeyboardInterrupt)) and raised_count() == count:
                 raise
@@ -279,7 +332,8 @@ def _remember(cache: BuildCache, inputs: str, work: list[Job], written: list[Out
     cache.save()
 
 
-def _run(work: list[Job], jobs: int, on_written: Callable[[Output], None] | None) -> list[Output]:
+def _run(work: list[Job], jobs: int, on_written: Callable[[Output], None] | None,
+         pool: Pool | None = None) -> list[Output]:
     """Run the jobs in `jobs` worker processes; the outputs in the order of `work`, each announced to
     `on_written` in that order. Whatever stops the run (an error, an interrupt) stops every worker and
     removes every temporary file first.
@@ -289,6 +343,8 @@ def _run(work: list[Job], jobs: int, on_written: Callable[[Output], None] | None
     workers answers an interrupt at once.
     """
     if not work:
+        if pool is not None:
+            pool.stop()
         return []
     done: dict[int, Output | None] = {}  # None: failed, its problems are in `errors`
     # Problems by job, reported in the order the outputs were asked for, whichever worker finished first.
@@ -298,11 +354,17 @@ def _run(work: list[Job], jobs: int, on_written: Callable[[Output], None] | None
     handovers: list[IO[bytes]] = []
     try:
         _name_temps(work)
-        handovers = _share_layouts(work)
+        if pool is not None:  # started before the facts were checked: its workers have warmed up meanwhile
+            pool.used = True
+            workers = pool.workers
+            handovers = _share_layouts(work, pool.handovers)
+        else:
+            handovers = _share_layouts(work)
         # Every PDF job starts before any Word job, so a Word job waiting for its PDF job's layout
         # waits only for one already running, never for one queued behind it.
         order = sorted(range(len(work)), key=lambda i: (work[i].format != "pdf", i))
-        workers = Workers(min(jobs or os.cpu_count() or 1, len(work)), run_job)
+        if workers is None:
+            workers = Workers(min(jobs or os.cpu_count() or 1, len(work)), run_job)
         announced = 0
         for position, kind, value, trace in workers.run([work[i] for i in order],
                                                         lambda job: f"writing {display_path(job.target)}"):

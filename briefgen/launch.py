@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
     from .build_cache import Output
@@ -157,6 +157,24 @@ def answer(argv: list[str]) -> Answer | None:
     return found
 
 
+def exit_now(status: int) -> NoReturn:
+    """End the process with `status` once the output is flushed and the exit handlers have run, but
+    without the interpreter's teardown of every module: with WeasyPrint, matplotlib and pydantic
+    loaded that takes 0.3–0.4 s, a fifth of building a small briefing. Nothing is lost by it: every
+    file briefgen writes is complete and closed before the command returns (atomic.py), and what
+    must happen at exit (the worker processes ended, logging flushed) is registered with atexit."""
+    import atexit
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # a reader that went away, a stream closed: nothing more to say
+            pass
+    atexit._run_exitfuncs()
+    os._exit(status)
+
+
 def main() -> None:
     """`briefgen` and `python -m briefgen`."""
     from .interrupts import Interrupted, handle_interrupts
@@ -170,7 +188,7 @@ def main() -> None:
             sys.stderr.flush()
             sys.stdout.write(out)
             sys.stdout.flush()
-            sys.exit(status)
+            exit_now(status)
     except Interrupted as exc:  # nothing was written: nothing to undo
         sys.stderr.write(f"{exc}\n")
         sys.exit(130)

@@ -1,7 +1,8 @@
 """Worker processes: a small pool that runs one task per job in other processes, and can stop them all.
 
-In: a task (a module-level function) and a list of jobs. Out: (index, "ok" or "error", result or
-exception, traceback) for each job as it finishes. Workers die with the main process (Linux
+In: a task (a module-level function), optionally a warm-up each worker runs as it starts, and a
+list of jobs. Out: (index, "ok" or "error", result or exception, traceback) for each job as it
+finishes. Workers die with the main process (Linux
 PR_SET_PDEATHSIG), ignore Ctrl-C (the main process acts on it) and end at once on SIGTERM;
 `stop()` ends them all, running or idle.
 """
@@ -65,10 +66,17 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _worker_main(conn: Connection, parent: int, task: Callable[[Any], Any]) -> None:
-    """A worker process: run `task` on each job the main process sends, reply with its result or exception."""
+def _worker_main(conn: Connection, parent: int, task: Callable[[Any], Any],
+                 warm: Callable[[], None] | None = None) -> None:
+    """A worker process: run `task` on each job the main process sends, reply with its result or exception.
+    `warm` first, if given: what the jobs will need, loaded while the main process prepares them."""
     _die_with_parent(parent)
     _worker_init()
+    if warm is not None:
+        try:
+            warm()
+        except Exception:  # only a head start: a job that needs what failed to load says so itself
+            pass
     while True:
         while not conn.poll(1.0):
             if os.getppid() != parent:  # the main process was killed: nobody wants the rest
@@ -103,7 +111,7 @@ class Workers:
     come, and on an interrupt SIGTERM to every worker.
     """
 
-    def __init__(self, count: int, task: Callable[[Any], Any]):
+    def __init__(self, count: int, task: Callable[[Any], Any], warm: Callable[[], None] | None = None):
         import multiprocessing
 
         context = multiprocessing.get_context()
@@ -113,8 +121,8 @@ class Workers:
         with interrupts_blocked():  # each child starts with them blocked (see _worker_init)
             for _ in range(count):
                 ours, theirs = context.Pipe()
-                process = context.Process(target=_worker_main, args=(theirs, os.getpid(), task), daemon=True,
-                                          name="briefgen-worker")
+                process = context.Process(target=_worker_main, args=(theirs, os.getpid(), task, warm),
+                                          daemon=True, name="briefgen-worker")
                 self.processes.append(process)
                 process.start()
                 theirs.close()

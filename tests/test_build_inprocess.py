@@ -183,3 +183,66 @@ def test_an_interrupt_says_how_far_the_build_got_and_leaves_no_temporary_file(ba
     assert (caught.value.written, caught.value.total) == (0, 2)
     assert sorted(p.name for p in (tmp_path / "again").iterdir()) == [
         ".briefgen-cache.json", output_name(border, "press", "html")]
+
+
+def _warm_up() -> None:
+    os.environ["BRIEFGEN_TEST_WARMED"] = "yes"  # in the worker only: its parent's environment is untouched
+
+
+def _failing_warm_up() -> None:
+    raise RuntimeError("a library that will not load")
+
+
+def _was_warmed(job: str) -> str:
+    return f"{job}: {os.environ.get('BRIEFGEN_TEST_WARMED', 'cold')}"
+
+
+@pytest.mark.parametrize(("warm", "expected"), [(_warm_up, "a: yes"), (_failing_warm_up, "a: cold"), (None, "a: cold")])
+def test_a_worker_warms_up_before_its_first_job_and_a_failed_warm_up_costs_nothing(warm, expected):
+    from briefgen.workers import Workers
+
+    workers = Workers(1, _was_warmed, warm)
+    try:
+        assert list(workers.run(["a"], str)) == [(0, "ok", expected, None)]
+    finally:
+        workers.close()
+    assert "BRIEFGEN_TEST_WARMED" not in os.environ
+
+
+def test_premade_hand_over_files_go_to_the_pairs_in_turn(bases, tmp_path):
+    import tempfile
+
+    from briefgen.build import _share_layouts
+    from briefgen.plan import plan_jobs
+
+    border, _ = bases
+    work = plan_jobs(border, ["press", "minister"], ["pdf", "docx"], tmp_path, None, None)
+    with tempfile.TemporaryFile() as only:  # one file made before the workers: the first pair takes it
+        assert _share_layouts(work, [only]) == [only]
+        fds = {(job.audience, job.format): job.layout_fd for job in work}
+        assert fds[("press", "pdf")] == fds[("press", "docx")] == only.fileno()
+    assert fds[("minister", "pdf")] is None and fds[("minister", "docx")] is None  # lays out on its own
+
+
+def test_a_pool_started_before_the_check_builds_the_same_files_and_ends_its_workers(bases, tmp_path):
+    from briefgen.build import start_pool
+
+    border, _ = bases
+    plain = build(border, ["press"], ["pdf", "docx"], tmp_path / "plain", None)
+    from briefgen.pdf_layout import is_published
+
+    pool = start_pool(2, ["pdf", "docx"], 1)
+    workers = pool.workers.processes
+    watch = os.dup(pool.handovers[0].fileno())  # the build closes its own descriptor: see the file through this
+    try:
+        pooled = build_all([Request(border, ["press"], ["pdf", "docx"], tmp_path / "pooled", None)], pool=pool)[0]
+        assert is_published(watch)  # the PDF job handed its layout to the Word job through the premade file
+    finally:
+        os.close(watch)
+    assert pool.used and pool.handovers[0].closed and all(not process.is_alive() for process in workers)
+    for first, second in zip(plain, pooled, strict=True):
+        assert Path(first.path).read_bytes() == Path(second.path).read_bytes()
+    unused = start_pool(1, ["pdf"], 0)  # the check failed: nothing to build
+    unused.stop()
+    assert all(not process.is_alive() for process in unused.workers.processes)
+    unused.stop()  # twice is harmless

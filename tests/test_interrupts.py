@@ -204,7 +204,7 @@ def test_ctrl_c_in_a_single_output_build(first_build, tmp_path):
                ("--format", "pdf", "--audience", "official", "--jobs", "1", "--force"), total=1)
 
 
-@pytest.mark.parametrize(("at", "once_written"), [(1.0, False), (2.5, False), (3.5, False), (3.5, True)])
+@pytest.mark.parametrize(("at", "once_written"), [(1.0, False), (2.5, False), (3.5, False), (0.0, True)])
 def test_sigkill_to_the_group_leaves_no_partial_file(first_build, tmp_path, at, once_written):
     """SIGKILL to every process of the build (nothing can clean up): outputs are written to nameless
     files that get a name only when complete (atomic.py), so the folder holds the earlier build's files
@@ -215,8 +215,9 @@ def test_sigkill_to_the_group_leaves_no_partial_file(first_build, tmp_path, at, 
     for path in out.iterdir():
         os.utime(path, ns=(OLD, OLD))
     process, began = _start(out)
-    # once_written: kill only once a first output is in place, so the kill falls part-way.
-    while (time.monotonic() < _at(began, at, took)
+    # once_written: kill as soon as a first output is in place, so the kill falls part-way (waiting for
+    # `at` as well, a fast build could end before it).
+    while ((not once_written and time.monotonic() < _at(began, at, took))
            or (once_written and all(p.stat().st_mtime_ns == OLD for p in out.iterdir() if p.name in files))):
         if process.poll() is not None:
             pytest.fail(f"the build ended before it could be killed: {process.communicate()}")
@@ -254,3 +255,24 @@ def test_sigkill_to_the_main_process_takes_the_workers_with_it(first_build, tmp_
     _kill(process)
     process.communicate(timeout=10)
     assert left == [], f"workers outlived the main process (killed at {delay} s)"
+
+
+@pytest.mark.parametrize("case", ["bad-amount", "good"])
+def test_a_build_leaves_no_process_behind_whether_its_check_passes_or_fails(tmp_path, case):
+    """The workers start before the facts are checked (they load WeasyPrint meanwhile): a failed check
+    ends them, and so does a finished build. Nothing of the build's process group outlives it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "briefgen", "build", "--seeds", "../_seeds", "--format", "pdf,docx",
+         "--audience", "press", "--out", str(tmp_path / "out")],
+        cwd=ROOT / "tests" / "cases" / case, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == (1 if case.startswith("bad") else 0), stderr
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)  # anything left in the group it led?
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    pytest.fail("a process of the build's group was still there 5 s after it ended")

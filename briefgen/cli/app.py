@@ -166,29 +166,32 @@ def locate(project: Path | None = None, facts: Path | None = None, seeds: Path |
 
 def main() -> None:
     """`briefgen` and `python -m briefgen`: run the app, turning interrupts and surprises into exit codes."""
-    import atexit
     import signal
 
     from ..interrupts import Interrupted, handle_interrupts
+    from ..launch import exit_now
 
     with handle_interrupts():  # Ctrl-C or SIGTERM raises Interrupted (Typer exits silently on KeyboardInterrupt)
         try:
             app(prog_name="briefgen")  # the same name in help whether run as `briefgen` or `python -m briefgen`
+        except SystemExit as exc:  # how Typer ends every command, however it went
+            code = exc.code
         except Interrupted as exc:  # one line, exit 130, never a traceback
             for signum in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(signum, signal.SIG_IGN)  # exiting now: a second Ctrl-C changes nothing
             # A build says how far it got ("interrupted: 2 of 9 outputs written"); anything else, "interrupted".
+            # The workers have ended and the temporary files are gone: exit at once (exit_now says why).
             typer.echo(str(exc), err=True)
-            # Exit now: the interpreter's own teardown (WeasyPrint, matplotlib, pydantic loaded) takes 0.3 s,
-            # more on a busy machine, of the second an interrupted build has to end in. The workers have
-            # ended and the temporary files are gone; the exit handlers still run, the output is flushed.
-            sys.stdout.flush()
-            sys.stderr.flush()
-            atexit._run_exitfuncs()
-            os._exit(130)
+            exit_now(130)
         except Exception as exc:  # anything unexpected: a short message, never a traceback
             if os.environ.get("BRIEFGEN_DEBUG"):
                 raise
             typer.echo(terminal_safe(f"internal error: {type(exc).__name__}: {exc} (set BRIEFGEN_DEBUG=1 for "
                                      "details; please report this)"), err=True)
             sys.exit(3)
+        else:
+            code = 0
+    if code is not None and not isinstance(code, int):  # sys.exit("message"): printed, status 1
+        typer.echo(str(code), err=True)
+        code = 1
+    exit_now(code or 0)

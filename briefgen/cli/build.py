@@ -7,8 +7,10 @@ with --json), and with `check` on a new project the next thing to add.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +34,9 @@ from .app import (
 )
 
 if TYPE_CHECKING:
-    from ..build import Output, Request
+    from ..build import Output, Pool, Request
     from ..model import FactDate
+    from ..project import Where
 
 
 @app.command()
@@ -96,7 +99,7 @@ def build(
     folders, every project is checked first and nothing is built unless all pass; the projects then
     share one set of worker processes.
     """
-    from ..build import FORMATS, build_all
+    from ..build import FORMATS, build_all, start_pool
     from ..build_cache import outputs_json
 
     formats = choices(format, list(FORMATS), "format")
@@ -132,58 +135,87 @@ def build(
     requests: list[Request] = []
     up_to_date: list[Output] = []
     problems: list[Problem | str] = []
+    pending: list[_Pending] = []
     for project in list(projects) if projects else [None]:
         try:
-            request, fresh = _prepare(project, facts, seeds, templates, out, audience, formats, since,
-                                      since_date, force, quiet, verbose, started)
+            found, fresh = _look(project, facts, seeds, templates, out, audience, formats, since, force)
         except BriefgenError as exc:  # every project's problems, then stop
             problems += exc.problems
             continue
-        if request is None:
+        if found is None:
             up_to_date += fresh
         else:
-            requests.append(request)
-    if problems:
-        raise BriefgenError(problems)
-    for output in up_to_date:  # nothing changed since the last build: not checked or rendered again
-        announce(output)
-
-    total = sum(len(r.audiences) * len(r.formats) for r in requests)
-    if not (quiet or as_json) and total > 1 and sys.stderr.isatty() and sys.stdout.isatty():
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        progress = Progress(TextColumn("rendering"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                            TimeElapsedColumn(), console=Console(stderr=True), transient=True)
-        task = progress.add_task("render", total=total)
-        progress.start()
+            pending.append(found)
+    pool: Pool | None = None
     try:
-        built = build_all(requests, jobs=jobs, on_written=announce, force=force) if requests else []
+        if pending and not problems:
+            # Something to build: start the workers now, so that they load the PDF and Word libraries
+            # (about 0.7 s) while this process checks the facts and renders the HTML.
+            audiences = sum(len(p.names if p.names is not None else p.known) for p in pending)
+            pool = start_pool(min(jobs or os.cpu_count() or 1, audiences * len(formats)), formats,
+                              audiences if {"pdf", "docx"} <= set(formats) else 0)
+        for found in pending:
+            try:
+                requests.append(_check(found, formats, since_date, quiet, verbose, started))
+            except BriefgenError as exc:
+                problems += exc.problems
+        if problems:
+            raise BriefgenError(problems)
+        for output in up_to_date:  # nothing changed since the last build: not checked or rendered again
+            announce(output)
+
+        total = sum(len(r.audiences) * len(r.formats) for r in requests)
+        if not (quiet or as_json) and total > 1 and sys.stderr.isatty() and sys.stdout.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            progress = Progress(TextColumn("rendering"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                                TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+            task = progress.add_task("render", total=total)
+            progress.start()
+        built = build_all(requests, jobs=jobs, on_written=announce, force=force, pool=pool) if requests else []
     finally:
+        if pool is not None:
+            pool.stop()  # nothing if build_all used it; else (a failed check, an interrupt) its workers end
         if progress is not None:
             progress.stop()
     if as_json:  # for programs: absolute paths, whatever folder the command ran in
         typer.echo(outputs_json(up_to_date + [output for outputs in built for output in outputs]))
 
 
-def _prepare(project: Path | None, facts: Path | None, seeds: Path | None, templates: Path | None,
-             out: Path | None, audience: str | None, formats: list[str], since_text: str | None,
-             since: FactDate | None, force: bool, quiet: bool, verbose: bool,
-             started: float) -> tuple[Request | None, list[Output]]:
-    """One project's part of `build`: (None, its outputs) when every output asked for is up to date,
-    else (what to build, []) once its facts pass the check."""
-    from ..build import Request
+@dataclass
+class _Pending:
+    """A project with something to build: its folders, its audiences, and its inputs' cache key."""
+
+    where: Where
+    known: list[str]  # every audience it has a template for
+    names: list[str] | None  # the audiences asked for; None: the briefing's own
+    inputs: str
+
+
+def _look(project: Path | None, facts: Path | None, seeds: Path | None, templates: Path | None,
+          out: Path | None, audience: str | None, formats: list[str], since_text: str | None,
+          force: bool) -> tuple[_Pending | None, list[Output]]:
+    """One project's first look, before any check: (None, its outputs) when every output asked for is up
+    to date (said without checking or rendering again), else (what the check needs, [])."""
     from ..build_cache import all_up_to_date
     from ..template_folders import available_audiences
 
     where = locate(project, facts, seeds, templates, out)
     known = available_audiences(where.templates)
     names = choices(audience, known, "audience") if audience is not None else None
-    # Nothing changed since the last build into this folder: say so, without checking or rendering again.
     inputs, fresh = all_up_to_date(where.facts, where.seeds, where.templates, where.out, names, formats, since_text)
     if fresh is not None and not force:
         return None, fresh
+    return _Pending(where, known, names, inputs), []
 
+
+def _check(found: _Pending, formats: list[str], since: FactDate | None, quiet: bool, verbose: bool,
+           started: float) -> Request:
+    """What to build of one project, once its facts pass the check."""
+    from ..build import Request
+
+    where, known = found.where, found.known
     base, report = load_checked(where)
     hint = next_step(base, where)
     if hint:
@@ -191,6 +223,7 @@ def _prepare(project: Path | None, facts: Path | None, seeds: Path | None, templ
     if verbose:
         typer.echo(f"facts checked: {plural(len(base.events), 'event')}, {plural(report.quotes_checked, 'quote')} "
                    f"verified ({time.perf_counter() - started:.1f} s)", err=True)
+    names = found.names
     if names is None:
         names = base.briefing.audiences
         missing = [n for n in names if n not in known]
@@ -200,7 +233,7 @@ def _prepare(project: Path | None, facts: Path | None, seeds: Path | None, templ
                                 f"{', '.join(known)} (an audience is a file templates/NAME.html.j2)"))
     if not quiet:
         echo_problems(report.warnings)
-    return Request(base, names, formats, where.out, where.templates, since, inputs), []
+    return Request(base, names, formats, where.out, where.templates, since, found.inputs)
 
 
 @app.command("list")
