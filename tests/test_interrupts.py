@@ -138,8 +138,8 @@ def test_a_killed_builds_temporary_file_is_removed_by_the_next_build(first_build
 
 
 def _interrupt(first_build, tmp_path, signum, at, args=ALL, total=9, once_written=False) -> int:
-    """Run a build over the first build's files, signal it `at` s (scaled) into its build stage (and, if
-    `once_written`, not before an output has been written), check every promise; return N."""
+    """Run a build over the first build's files, signal it `at` s (scaled) into its build stage (or, if
+    `once_written`, as soon as an output has been written), check every promise; return N."""
     reference, files, took = first_build
     out = tmp_path / "out"
     shutil.copytree(reference, out)
@@ -147,7 +147,10 @@ def _interrupt(first_build, tmp_path, signum, at, args=ALL, total=9, once_writte
         os.utime(path, ns=(OLD, OLD))
     process, began = _start(out, args)
     due = _at(began, at, took)
-    while time.monotonic() < due or (once_written and all((out / n).stat().st_mtime_ns == OLD for n in files)):
+    # once_written: signal as soon as a first output is in place, so the signal falls part-way (waiting
+    # for `at` as well, a fast build could end before it).
+    while ((not once_written and time.monotonic() < due)
+           or (once_written and all((out / n).stat().st_mtime_ns == OLD for n in files))):
         if process.poll() is not None:
             break
         time.sleep(0.01)
