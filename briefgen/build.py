@@ -298,8 +298,6 @@ def build_all(requests: list[Request], jobs: int = 0, on_written: Callable[[Outp
                                 if (a, f) in by_output])
             return results
         except BaseException as exc:
-            if pool is not None:
-                pool.stop()  # not used up yet (a template error, say): end its workers
             # An error that an interrupt caused (a library that caught it and failed) is that interrupt.
             if not isinstance(exc, (Interrupted, KeyboardInterrupt)) and raised_count() == count:
                 raise
@@ -307,6 +305,9 @@ def build_all(requests: list[Request], jobs: int = 0, on_written: Callable[[Outp
                 written_count = _written(work)
             asked = sum(len(r.audiences) * len(r.formats) for r in requests)
             raise BuildInterrupted(written_count, asked, getattr(exc, "signum", signal.SIGINT)) from None
+        finally:
+            if pool is not None:
+                pool.stop()  # nothing once _run has taken it; else (nothing to build, an error) its workers end
 
 
 def _refuse_collisions(work: list[Job]) -> None:
@@ -343,8 +344,6 @@ def _run(work: list[Job], jobs: int, on_written: Callable[[Output], None] | None
     workers answers an interrupt at once.
     """
     if not work:
-        if pool is not None:
-            pool.stop()
         return []
     done: dict[int, Output | None] = {}  # None: failed, its problems are in `errors`
     # Problems by job, reported in the order the outputs were asked for, whichever worker finished first.

@@ -120,8 +120,8 @@ def _build_answer(argv: list[str]) -> Answer | None:
 
 def _check_answer(argv: list[str]) -> Answer | None:
     """`briefgen check`, answered in full: its summary, its warnings, or its problems (exit 1)."""
-    given = _read_options(argv[1:], _CHECK_VALUES, _CHECK_FLAGS)
-    if argv[:1] != ["check"] or given is None:
+    given = _read_options(argv[1:], _CHECK_VALUES, _CHECK_FLAGS) if argv[:1] == ["check"] else None
+    if given is None:
         return None
     from .check_report import check_lines, failure_lines
     from .errors import BriefgenError
