@@ -16,7 +16,7 @@ The key covers everything an output's bytes depend on:
   editing one audience's template rebuilds that audience only;
 * the audience, the format and `--since`;
 * briefgen's own code and the versions of the libraries that shape the output (WeasyPrint,
-  python-docx, Jinja2, matplotlib, Babel…), so an upgrade rebuilds.
+  python-docx, Jinja2, Pillow, Babel…), so an upgrade rebuilds.
 
 Outputs are byte-for-byte reproducible (the tests check it), which is what makes skipping safe.
 """
@@ -34,7 +34,7 @@ from typing import Any
 
 CACHE_FILE = ".briefgen-cache.json"
 CACHE_VERSION = 1
-_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "python-docx", "Jinja2", "MarkupSafe", "matplotlib", "Babel",
+_LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "python-docx", "Jinja2", "MarkupSafe", "Babel",
               "lxml", "pikepdf", "fonttools", "Pillow", "pydantic", "PyYAML")
 _TEMPLATE_SUFFIX = ".j2"
 

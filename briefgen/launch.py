@@ -159,7 +159,7 @@ def answer(argv: list[str]) -> Answer | None:
 
 def exit_now(status: int) -> NoReturn:
     """End the process with `status` once the output is flushed and the exit handlers have run, but
-    without the interpreter's teardown of every module: with WeasyPrint, matplotlib and pydantic
+    without the interpreter's teardown of every module: with WeasyPrint and pydantic
     loaded that takes 0.3–0.4 s, a fifth of building a small briefing. Nothing is lost by it: every
     file briefgen writes is complete and closed before the command returns (atomic.py), and what
     must happen at exit (the worker processes ended, logging flushed) is registered with atexit."""

@@ -41,7 +41,7 @@ KNOWN_FIXED = {
                         "memory or run long; the floor is 7.1.1"),
 }
 # Checked and no advisory against the releases the floor admits (say so rather than leave a gap).
-NO_KNOWN_ADVISORY = {"python-docx", "matplotlib", "pikepdf", "tinycss2", "typer", "watchfiles", "rich", "babel",
+NO_KNOWN_ADVISORY = {"python-docx", "pikepdf", "tinycss2", "typer", "watchfiles", "rich", "babel",
                      "trafilatura"}
 
 
