@@ -381,3 +381,74 @@ def test_checker_names_the_planted_fault(built, tmp_path, damage):
         damaged = tmp_path / "damaged.pdf"
         pdf.save(damaged)
     assert check_pdf(damaged) == [expected]
+
+
+# --- marked content found without parsing the page (pdf_content.marked_openings)
+
+def parsed_mcids(page) -> list[int]:
+    from briefgen.backends.pdf_content import mcid_of
+
+    return [mcid for instruction in pikepdf.parse_content_stream(page) if str(instruction.operator) == "BDC"
+            and (mcid := mcid_of(instruction)) is not None]
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_the_scanner_finds_every_mcid_the_parser_finds(built, audience):
+    from briefgen.backends.pdf_content import content_bytes, marked_openings
+
+    with pikepdf.open(built[audience]["pdf"]) as pdf:
+        for page in pdf.pages:
+            data = content_bytes(page)
+            openings = marked_openings(data)
+            assert openings is not None  # WeasyPrint's content: read, not handed to the parser
+            assert [opening.mcid for opening in openings] == parsed_mcids(page)
+            for opening in openings:
+                assert data[opening.start:opening.end].endswith(b"BDC")
+                assert f"/MCID {opening.mcid}".encode() in data[opening.start:opening.end]
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"/P <</MCID 0>> BDC BT [<0041> -20 () 10 <0042>] TJ ET EMC", [0]),
+    (b"/Span << /MCID 7 >>BDC EMC\n/P<</MCID 12>>\nBDC EMC", [7, 12]),
+    (b"BT (/P <</MCID 1>> BDC) Tj ET /P <</MCID 2>> BDC EMC", [2]),  # the first is text in a string
+    (b"BT (a \\) /P <</MCID 1>> BDC) Tj ET", []),  # an escaped parenthesis does not end the string
+    (b"/Span <</Lang (en-GB)>> BDC EMC /P <</MCID 3>> BDC EMC", [3]),  # a BDC with no MCID
+    (b"/Artifact BMC EMC", []),
+    (b"BT ((nested)) Tj ET /P <</MCID 1>> BDC EMC", None),  # nested parentheses: parse it
+    (b"% a comment /P <</MCID 1>> BDC\n/P <</MCID 2>> BDC EMC", None),
+    (b"BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI /P <</MCID 1>> BDC EMC", None),  # an inline image
+    (b"BT < 42 44 43 > Tj ET /P <</MCID 1>> BDC EMC", None),  # a hex string with spaces
+    (b"/Span <</ActualText <FEFF0041> /MCID 3>> BDC EMC", None),  # a property list it cannot read whole
+    (b"/OC /oc1 BDC EMC", None),  # a named property list
+    (b"/P <</MCID 1 /Sub <</X 1>> >> BDC EMC", None),
+])
+def test_the_scanner_reads_what_it_can_and_hands_over_the_rest(content, expected):
+    from briefgen.backends.pdf_content import marked_openings
+
+    openings = marked_openings(content)
+    assert (None if openings is None else [opening.mcid for opening in openings]) == expected
+
+
+def test_artifacts_written_through_the_scanner_match_those_written_through_the_parser(built, monkeypatch):
+    """The official brief's PDF repaired twice, once with every page handed to pikepdf's parser: the same
+    tree, and page content that parses to the same instructions."""
+    import io
+
+    from briefgen.backends import pdf_repair
+    from briefgen.backends.pdf import pdf_bytes
+
+    html = built["official"]["html"]
+    meta = {"title": "T", "author": "A", "subject": "S", "keywords": "k", "language": "en-GB", "date": "2026-01-01"}
+    scanned, _ = pdf_bytes(html, meta, {}, [ROOT / "templates"])
+    monkeypatch.setattr(pdf_repair, "marked_openings", lambda data: None)
+    parsed, _ = pdf_bytes(html, meta, {}, [ROOT / "templates"])
+    assert scanned != parsed  # the parser's path writes each changed page out in its own form
+    with pikepdf.open(io.BytesIO(scanned)) as first, pikepdf.open(io.BytesIO(parsed)) as second:
+        assert len(first.pages) == len(second.pages) > 5
+        for one, other in zip(first.pages, second.pages, strict=True):
+            assert pikepdf.unparse_content_stream(pikepdf.parse_content_stream(one)) == \
+                pikepdf.unparse_content_stream(pikepdf.parse_content_stream(other))
+            # Running headers and footers became artifacts on every page, in the scanner's own bytes.
+            assert b"/Artifact <</Type /Pagination>> BDC" in one.obj.Contents.read_bytes()
+        assert [(n.kind, n.page, list(n.marked_content())) for root in read_tree(first) for n in root.walk()] == \
+            [(n.kind, n.page, list(n.marked_content())) for root in read_tree(second) for n in root.walk()]

@@ -26,7 +26,6 @@ WeasyPrint makes to repair them, and `briefgen.pdf_checks` checks the result.
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import re
@@ -34,10 +33,13 @@ import stat
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..atomic import write_atomically
 from ..errors import BriefgenError
+
+if TYPE_CHECKING:
+    import pikepdf
 
 
 def project_only_fetcher(template_dirs: list[Path], fatal: bool = True) -> Any:
@@ -112,24 +114,43 @@ def check_fonts_installed() -> None:
                             "so the PDF cannot be laid out)")
 
 
-def embedded_font_names(data: bytes) -> set[str]:
-    """The base names of the fonts a PDF embeds, subset prefixes removed ("LiberationSans-Bold")."""
+def embedded_font_names(pdf: pikepdf.Pdf) -> set[str]:
+    """The base names of the fonts a PDF's pages use, subset prefixes removed ("LiberationSans-Bold"): from
+    each page's resources and those of the forms it draws (an SVG image is one), in an open pikepdf.Pdf.
+    Read through the pages, not every object in the file, which took longer than the rest of the check."""
     import pikepdf
 
-    names = set()
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        for obj in pdf.objects:
-            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == pikepdf.Name.Font \
-                    and "/BaseFont" in obj:
-                names.add(re.sub(r"^[A-Z]{6}\+", "", str(obj.BaseFont)[1:]))
+    names: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+
+    def visit(resources: Any) -> None:
+        if not isinstance(resources, pikepdf.Dictionary):
+            return
+        if resources.is_indirect:
+            if resources.objgen in seen:
+                return
+            seen.add(resources.objgen)
+        fonts = resources.get("/Font")
+        if isinstance(fonts, pikepdf.Dictionary):
+            for font in fonts.values():
+                if isinstance(font, pikepdf.Dictionary) and "/BaseFont" in font:
+                    names.add(re.sub(r"^[A-Z]{6}\+", "", str(font.BaseFont)[1:]))
+        forms = resources.get("/XObject")
+        if isinstance(forms, pikepdf.Dictionary):
+            for form in forms.values():
+                if isinstance(form, pikepdf.Stream) and form.get("/Subtype") == "/Form":
+                    visit(form.get("/Resources"))
+
+    for page in pdf.pages:
+        visit(page.obj.get("/Resources"))
     return names
 
 
-def check_embedded_fonts(data: bytes, html: str, template_name: str) -> None:
+def check_embedded_fonts(pdf: pikepdf.Pdf, html: str, template_name: str) -> None:
     """An error when the stylesheet asks for Arial / Liberation Sans and the PDF embeds neither."""
     if not any(family.lower() in html.lower() for family in STYLESHEET_FAMILIES):
         return
-    names = embedded_font_names(data)
+    names = embedded_font_names(pdf)
     if not names:  # no text at all
         return
     squashed = {name.replace(" ", "").replace("-", "").lower() for name in names}
@@ -200,9 +221,11 @@ def pdf_bytes(html: str, meta: dict[str, str], assets: dict[str, bytes], templat
         logger.propagate = previous_propagate
     if captured:
         raise BriefgenError([f"{template_name}: PDF rendering problem: {message}" for message in captured])
-    check_embedded_fonts(data, html, template_name)
     try:
-        data = repair_structure(data, html, sources)[0]
+        data = repair_structure(data, html, sources,
+                                inspect=lambda pdf: check_embedded_fonts(pdf, html, template_name))[0]
+    except BriefgenError:
+        raise
     except Exception as exc:  # a structure the repair does not understand: say so rather than ship it
         raise BriefgenError(f"{template_name}: could not repair the PDF's tagged structure: "
                             f"{type(exc).__name__}: {exc}") from exc

@@ -42,22 +42,47 @@ def remove_leaders(repair: Repair, node: Node) -> None:
 def write_artifacts(repair: Repair) -> None:
     """Marked content that no structure element owns any more becomes an artifact in the page content."""
     for page_index, page in enumerate(repair.pdf.pages):
-        instructions = repair.instructions(page_index)
-        changed = False
-        out: list[Instruction] = []
-        for instruction in instructions:
-            if isinstance(instruction, pikepdf.ContentStreamInstruction) and str(instruction.operator) == "BDC":
-                mcid = mcid_of(instruction)
-                if mcid is not None:
-                    mark = MarkedContent(page_index, mcid)
-                    if mark not in repair.owned:
-                        kind = repair.artifacts.get(mark)
-                        if kind is None:
-                            kind = "/Pagination"  # running headers and footers: margin boxes
-                            repair.report.unowned_marks_made_artifacts += 1
-                        instruction = pikepdf.ContentStreamInstruction(
-                            [Name.Artifact, Dictionary(Type=Name(kind))], pikepdf.Operator("BDC"))
-                        changed = True
-            out.append(instruction)
-        if changed:
-            page.obj.Contents = repair.pdf.make_stream(pikepdf.unparse_content_stream(out))
+        data, openings = repair.openings(page_index)
+        if openings is None:
+            _write_artifacts_parsed(repair, page_index, page)
+            continue
+        # Only the BDCs that change are rewritten; every other byte of the page stays as WeasyPrint wrote it.
+        pieces: list[bytes] = []
+        done = 0
+        for opening in openings:
+            kind = _artifact_kind(repair, MarkedContent(page_index, opening.mcid))
+            if kind is not None:
+                pieces += [data[done:opening.start], b"/Artifact <</Type " + kind.encode("ascii") + b">> BDC"]
+                done = opening.end
+        if pieces:
+            page.obj.Contents = repair.pdf.make_stream(b"".join(pieces) + data[done:])
+
+
+def _artifact_kind(repair: Repair, mark: MarkedContent) -> str | None:
+    """The artifact type unowned marked content becomes ("/Layout", "/Pagination"); None if owned."""
+    if mark in repair.owned:
+        return None
+    kind = repair.artifacts.get(mark)
+    if kind is None:
+        kind = "/Pagination"  # running headers and footers: margin boxes
+        repair.report.unowned_marks_made_artifacts += 1
+    return kind
+
+
+def _write_artifacts_parsed(repair: Repair, page_index: int, page: pikepdf.Page) -> None:
+    """`write_artifacts` for a page the scanner could not read: through pikepdf's parser."""
+    instructions = repair.instructions(page_index)
+    changed = False
+    out: list[Instruction] = []
+    for instruction in instructions:
+        if isinstance(instruction, pikepdf.ContentStreamInstruction) and str(instruction.operator) == "BDC":
+            mcid = mcid_of(instruction)
+            if mcid is not None:
+                kind = _artifact_kind(repair, MarkedContent(page_index, mcid))
+                if kind is not None:
+                    instruction = pikepdf.ContentStreamInstruction(
+                        [Name.Artifact, Dictionary(Type=Name(kind))], pikepdf.Operator("BDC"))
+                    changed = True
+        out.append(instruction)
+    if changed:
+        page.obj.Contents = repair.pdf.make_stream(pikepdf.unparse_content_stream(out))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pikepdf
 
-from .pdf_content import Instruction
+from .pdf_content import Instruction, Opening, content_bytes, marked_openings
 from .pdf_sources import StructureSources
 from .pdf_tree import MarkedContent, Node
 
@@ -48,9 +48,18 @@ class Repair:
         self.header_ids: dict[bytes, pikepdf.Object] = {}  # a repeated header cell's /ID → the kept cell's /ID
         self.owned: dict[MarkedContent, Node] = {}  # marked content → its element, once the tree is written
         self._parsed: dict[int, list[Instruction]] = {}
+        self._scanned: dict[int, tuple[bytes, list[Opening] | None]] = {}
 
     def instructions(self, page_index: int) -> list[Instruction]:
         """A page's content, parsed once (nothing changes it until `pdf_artifacts.write_artifacts`)."""
         if page_index not in self._parsed:
             self._parsed[page_index] = list(pikepdf.parse_content_stream(self.pdf.pages[page_index]))
         return self._parsed[page_index]
+
+    def openings(self, page_index: int) -> tuple[bytes, list[Opening] | None]:
+        """A page's content bytes and where each marked-content sequence with an MCID opens in them,
+        found without parsing the page (None where the scanner cannot read it: parse it instead)."""
+        if page_index not in self._scanned:
+            data = content_bytes(self.pdf.pages[page_index])
+            self._scanned[page_index] = data, marked_openings(data)
+        return self._scanned[page_index]

@@ -58,6 +58,7 @@ The names other modules use are importable from here.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import pikepdf
 
@@ -92,10 +93,14 @@ __all__ = [
 ]
 
 
-def repair_structure(data: bytes, html: str, sources: StructureSources | None = None) -> tuple[bytes, RepairReport]:
+def repair_structure(data: bytes, html: str, sources: StructureSources | None = None,
+                     inspect: Callable[[pikepdf.Pdf], None] | None = None) -> tuple[bytes, RepairReport]:
     """The PDF `data` with its tagged structure repaired, and what was repaired; deterministic for the
-    same input."""
+    same input. `inspect` is given the PDF as WeasyPrint wrote it first (opening it once is a fifth of
+    the repair's time on a long document, so a check on the same PDF shares the opening)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
+        if inspect is not None:
+            inspect(pdf)
         report = _repair(Repair(pdf, html, sources))
         buffer = io.BytesIO()
         # fix_metadata_version would rewrite WeasyPrint's XMP packet (same facts, other bytes): leave it be.

@@ -98,6 +98,9 @@ def write_tree(repair: Repair) -> None:
 
 def _page_mcids(repair: Repair, page_index: int) -> list[int]:
     """The MCIDs a page's content opens, in order."""
+    _, openings = repair.openings(page_index)
+    if openings is not None:
+        return [opening.mcid for opening in openings]
     found = []
     for instruction in repair.instructions(page_index):
         if isinstance(instruction, pikepdf.ContentStreamInstruction) and str(instruction.operator) == "BDC":
