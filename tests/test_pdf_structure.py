@@ -452,3 +452,54 @@ def test_artifacts_written_through_the_scanner_match_those_written_through_the_p
             assert b"/Artifact <</Type /Pagination>> BDC" in one.obj.Contents.read_bytes()
         assert [(n.kind, n.page, list(n.marked_content())) for root in read_tree(first) for n in root.walk()] == \
             [(n.kind, n.page, list(n.marked_content())) for root in read_tree(second) for n in root.walk()]
+
+
+# --- the page list WeasyPrint's writer reads, built once per page count (pdf_page_list.py)
+
+def test_the_cached_page_list_gives_the_same_bytes_and_is_built_once_per_page(monkeypatch):
+    import pydyf
+    from weasyprint import HTML
+
+    from briefgen.backends.pdf_page_list import cached_page_references
+
+    rows = "".join(f'<tr><td id="r{i}">Row {i}</td><td><a href="#r{(i * 7) % 120}">to {(i * 7) % 120}</a></td></tr>'
+                   for i in range(120))
+    document = HTML(string=f"""<html lang="en"><head><title>Pages</title><style>@page {{ size: A7 }}</style></head>
+        <body><h1>Many pages</h1><table><tbody>{rows}</tbody></table></body></html>""").render()
+    assert len(document.pages) > 10
+    stock_property = pydyf.PDF.__dict__["page_references"]
+    builds: list[int] = []
+
+    def counting(pdf):
+        builds.append(1)
+        return stock_property.fget(pdf)
+
+    monkeypatch.setattr(pydyf.PDF, "page_references", property(counting))
+    counted = pydyf.PDF.__dict__["page_references"]
+    stock = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+    uncached_builds, builds[:] = len(builds), []
+    with cached_page_references():
+        assert pydyf.PDF.__dict__["page_references"] is not counted
+        fast = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+    assert fast == stock
+    assert uncached_builds > 5 * len(document.pages)  # one per tagged element and link, without the cache
+    assert 0 < len(builds) <= len(document.pages) + 1
+    assert pydyf.PDF.__dict__["page_references"] is counted  # put back
+
+    with pytest.raises(RuntimeError), cached_page_references():
+        raise RuntimeError("the write failed")
+    assert pydyf.PDF.__dict__["page_references"] is counted  # put back after an error too
+
+
+def test_the_cached_page_list_follows_pages_added_after_a_read():
+    import pydyf
+
+    from briefgen.backends.pdf_page_list import cached_page_references
+
+    with cached_page_references():
+        pdf = pydyf.PDF()
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+        first = pdf.page_references
+        assert len(first) == 1 and pdf.page_references is first  # built once, then reused
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+        assert pdf.page_references == (*first, f"{pdf.objects[-1].number} 0 R".encode())

@@ -179,6 +179,7 @@ def pdf_bytes(html: str, meta: dict[str, str], assets: dict[str, bytes], templat
         from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
+    from .pdf_page_list import cached_page_references
     from .pdf_structure import record_structure_sources, repair_structure
 
     allowed_roots = [d.resolve() for d in template_dirs]
@@ -210,7 +211,7 @@ def pdf_bytes(html: str, meta: dict[str, str], assets: dict[str, bytes], templat
         document.metadata.lang = meta["language"]
         document.metadata.generator = "briefgen"
         document.metadata.created = document.metadata.modified = meta["date"] + "T00:00:00Z"
-        with record_structure_sources() as sources:
+        with record_structure_sources() as sources, cached_page_references():
             data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
         pages = len(document.pages)
         del document  # the laid-out boxes are most of the memory: let them go before the repair
