@@ -503,3 +503,18 @@ def test_the_cached_page_list_follows_pages_added_after_a_read():
         assert len(first) == 1 and pdf.page_references is first  # built once, then reused
         pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
         assert pdf.page_references == (*first, f"{pdf.objects[-1].number} 0 R".encode())
+
+
+def test_recording_lets_go_of_the_html_elements_when_it_ends():
+    """The sources keep what the repair needs (object number → where it came from), not the parsed page."""
+    from weasyprint import HTML
+
+    from briefgen.backends.pdf_sources import record_structure_sources
+
+    document = HTML(string='<html lang="en"><head><title>T</title></head><body><h1>A</h1>'
+                           '<table><tr><th scope="col">B</th></tr></table></body></html>').render()
+    with record_structure_sources() as sources:
+        document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+        assert sources._elements  # held while WeasyPrint writes, so their id()s stay unique
+    assert sources.available and any(source.scope == "col" for source in sources.by_object.values())
+    assert sources._elements == [] and sources._element_numbers == {}

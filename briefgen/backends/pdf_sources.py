@@ -42,6 +42,12 @@ class StructureSources:
         self._element_numbers: dict[int, int] = {}
         self._elements: list[object] = []  # keeps the elements alive, so their id()s stay unique
 
+    def close(self) -> None:
+        """Recording is over: let go of the HTML elements (the numbers are kept). Held until the repair,
+        they kept the whole parsed page alive after WeasyPrint's own document was freed."""
+        self._elements.clear()
+        self._element_numbers.clear()
+
     def element_number(self, element: object) -> int:
         number = self._element_numbers.get(id(element))
         if number is None:
@@ -115,3 +121,4 @@ def record_structure_sources() -> Iterator[StructureSources]:
         yield recorder
     finally:
         _active.recorder = previous
+        recorder.close()
