@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from .chart_paint import DROP, INK, RISE, WIDTH, Drawing, Label, Line, Rect, Text, text_width
+from .chart_paint import DROP, INK, RISE, WIDTH, Blank, Drawing, Label, Line, Rect, Text, text_width
 
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000"]
 TEXT_SIZE = 8  # points: axis titles, tick labels, panel titles
@@ -311,6 +311,14 @@ def lay_out(rows: list[dict[str, Any]], left_out: set[str]) -> Drawing:
         for tick in ticks[1:]:
             y = base - float(tick) * scale
             shapes.append(Line(((left, y), (right, y)), GRID_COLOUR, 0.5))
+        # A lifted label's leader to its mark, drawn before the marks and the labels' blanks, so that
+        # it passes behind any bar or label on its way (its own mark included: it ends at the top).
+        for placed in labels:
+            if placed.lifted:  # which mark a lifted label names must not be left to guesswork
+                mark = placed.mark
+                shapes.append(Line(((placed.centre, base - placed.baseline + DROP * LABEL_SIZE + 0.5),
+                                    ((x_of(mark.start) + x_of(mark.end)) / 2, base - mark.value * scale - 0.5)),
+                                   panel.colour, 0.5))
         for mark in panel.marks:
             x0, x1 = x_of(mark.start), x_of(mark.end)
             y = base - mark.value * scale
@@ -336,17 +344,14 @@ def lay_out(rows: list[dict[str, Any]], left_out: set[str]) -> Drawing:
         shapes.append(Text(10.0, (plot_top + base) / 2, f"{panel.currency} (millions)", TEXT_SIZE, "middle",
                            upright=True))
         for placed in labels:
-            if placed.lifted:  # which mark a lifted label names must not be left to guesswork
-                mark = placed.mark
-                shapes.append(Line(((placed.centre, base - placed.baseline + DROP * LABEL_SIZE + 0.5),
-                                    ((x_of(mark.start) + x_of(mark.end)) / 2, base - mark.value * scale - 0.5)),
-                                   panel.colour, 0.5))
-            text = Text(placed.centre, base - placed.baseline, placed.mark.label, LABEL_SIZE, "middle")
-            shapes.append(text)
             y = base - placed.baseline
-            drawing.labels.append(Label(index, placed.mark.row_id, text,
-                                        (placed.centre - placed.width / 2, y - RISE * LABEL_SIZE,
-                                         placed.centre + placed.width / 2, y + DROP * LABEL_SIZE)))
+            box = (placed.centre - placed.width / 2, y - RISE * LABEL_SIZE,
+                   placed.centre + placed.width / 2, y + DROP * LABEL_SIZE)
+            # A white ground under the text: gridlines and other labels' leaders pass behind it.
+            shapes.append(Blank(box[0] - 0.5, box[1] - 0.3, box[2] + 0.5, box[3] + 0.3))
+            text = Text(placed.centre, y, placed.mark.label, LABEL_SIZE, "middle")
+            shapes.append(text)
+            drawing.labels.append(Label(index, placed.mark.row_id, text, box))
     base = drawing.plots[-1][3]
     for year in range(first, last + 1):
         if year % step == 0:

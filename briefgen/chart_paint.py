@@ -58,6 +58,15 @@ class Rect:
 
 
 @dataclass(frozen=True)
+class Blank:
+    """White ground under a label (corners in points), so that lines passing behind it do not cross it."""
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
 class Line:
     points: tuple[tuple[float, float], ...]
     colour: str
@@ -91,7 +100,7 @@ class Label:
 class Drawing:
     width: float
     height: float
-    shapes: list[Rect | Line | Text] = field(default_factory=list)
+    shapes: list[Rect | Blank | Line | Text] = field(default_factory=list)
     labels: list[Label] = field(default_factory=list)
     # For checking the picture: each panel's plot area (x0, y0, x1, y1) and the value at its top.
     plots: list[tuple[float, float, float, float]] = field(default_factory=list)
@@ -194,6 +203,9 @@ def svg_text(drawing: Drawing) -> str:
                 out.append(f'<rect {box} fill="none" {stroke}/>')
             else:
                 out.append(f'<rect {box} fill="{shape.fill}" {stroke}/>')
+        elif isinstance(shape, Blank):
+            out.append(f'<rect x="{_number(shape.x0)}" y="{_number(shape.y0)}" width="{_number(shape.x1 - shape.x0)}" '
+                       f'height="{_number(shape.y1 - shape.y0)}" fill="#ffffff"/>')
         elif isinstance(shape, Line):
             points = " ".join(f"{_number(x)},{_number(y)}" for x, y in shape.points)
             dash = f' stroke-dasharray="{_number(shape.dash[0])} {_number(shape.dash[1])}"' if shape.dash else ""
@@ -234,6 +246,8 @@ def png_bytes(drawing: Drawing, dpi: int = PNG_DPI) -> bytes:
             half = shape.stroke_width / 2  # Pillow draws an outline inside the box; SVG on its edge
             pen.rectangle([px(shape.x0 - half), px(shape.y0 - half), px(shape.x1 + half), px(shape.y1 + half)],
                           outline=shape.stroke, width=max(1, round(px(shape.stroke_width))))
+        elif isinstance(shape, Blank):
+            pen.rectangle([px(shape.x0), px(shape.y0), px(shape.x1), px(shape.y1)], fill="#ffffff")
         elif isinstance(shape, Line):
             for a, b in itertools.pairwise(shape.points):
                 if shape.dash is None:

@@ -23,7 +23,7 @@ from PIL import Image
 
 from briefgen.chart import caption, draw_chart
 from briefgen.chart_layout import GRID_COLOUR, PALETTE, lay_out
-from briefgen.chart_paint import PNG_DPI, WIDTH, Line, Rect, Text, png_bytes, svg_text, text_width
+from briefgen.chart_paint import PNG_DPI, WIDTH, Blank, Line, Rect, Text, png_bytes, svg_text, text_width
 
 ROOT = Path(__file__).resolve().parents[1]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -286,6 +286,20 @@ def test_a_label_that_would_cover_its_neighbour_is_lifted_clear_with_a_leader_to
     of_2010 = sorted((b for b in bars(drawing) if (b.y1 - b.y0) > 10), key=lambda b: b.x0)
     bar = of_2010[0 if box["a"] is upper else 1]
     assert mark_x == pytest.approx((bar.x0 + bar.x1) / 2) and mark_y == pytest.approx(bar.y0 - 0.5)
+    # The leader passes behind bars and labels: drawn before the bars, and each label's text has a
+    # white ground under it, drawn after every leader and bar.
+    shapes = drawing.shapes
+    assert shapes.index(leaders[0]) < min(i for i, shape in enumerate(shapes) if isinstance(shape, Rect))
+    for label in drawing.labels:
+        ground = shapes[shapes.index(label.text) - 1]
+        assert isinstance(ground, Blank) and shapes.index(ground) > shapes.index(leaders[0])
+        assert ground.x0 < label.box[0] and ground.y0 < label.box[1]
+        assert ground.x1 > label.box[2] and ground.y1 > label.box[3]
+    picture = Image.open(io.BytesIO(png_bytes(drawing)))
+    scale = PNG_DPI / 72
+    crossed = picture.crop(tuple(round(v * scale) for v in lower)).getcolors(maxcolors=1 << 16)
+    leader_colour = tuple(int(PALETTE[0][i:i + 2], 16) for i in (1, 3, 5))
+    assert leader_colour not in {colour for _, colour in crossed}  # not drawn across the label below
 
 
 def test_labels_at_the_edges_stay_inside_the_picture_and_off_the_scale():
