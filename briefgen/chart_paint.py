@@ -112,11 +112,15 @@ class Drawing:
 def _font_folders() -> list[Path]:
     """The system's and the user's font folders (Linux, macOS, Windows): never the working folder, so a
     file a project happens to hold under a font's name is not what gets read."""
-    home = Path.home()
     folders = [Path(d) / "fonts" for d in os.environ.get("XDG_DATA_DIRS", "/usr/local/share:/usr/share").split(":")]
-    folders += [home / ".local/share/fonts", home / ".fonts", Path("/Library/Fonts"),
-                Path("/System/Library/Fonts/Supplemental"), home / "Library/Fonts",
+    folders += [Path("/Library/Fonts"), Path("/System/Library/Fonts/Supplemental"),
                 Path(os.environ.get("WINDIR", "C:/Windows")) / "Fonts"]
+    try:
+        home = Path.home()
+    except RuntimeError:  # no HOME and no password entry (a bare container): the system's folders only
+        pass
+    else:
+        folders += [home / ".local/share/fonts", home / ".fonts", home / "Library/Fonts"]
     return [folder for folder in folders if folder.is_absolute()]
 
 

@@ -322,3 +322,19 @@ def test_a_crowded_chart_gives_its_labels_to_the_largest_amounts():
     assert drawing.unlabelled >= 20
     largest = sorted(value, key=value.get)[-20:]
     assert all(ident in labelled for ident in largest)  # laid out rising alone, these lost theirs
+
+
+def test_fonts_are_looked_for_in_font_folders_only(monkeypatch, tmp_path):
+    """Not in the working folder (a project could hold a file named like a font), and without a home."""
+    from briefgen import chart_paint
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "LiberationSans-Regular.ttf").write_bytes(b"not a font")
+    folders = chart_paint._font_folders()
+    assert all(folder.is_absolute() and tmp_path not in (folder, *folder.parents) for folder in folders)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert chart_paint._font_folders()  # the system's folders still
