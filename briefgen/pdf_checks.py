@@ -39,7 +39,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary
 
-from .backends.pdf_content import mcid_of
+from .backends.pdf_content import fonts_used, mcid_of
 from .backends.pdf_tree import MarkedContent, Node, Value, annotation_owners, attribute_dicts, read_tree
 
 # Operators that paint: paths, text, XObjects, shadings and inline images ("BI").
@@ -239,49 +239,12 @@ def _content(pdf: pikepdf.Pdf, roots: list[Node]) -> list[str]:
 
 def _fonts(pdf: pikepdf.Pdf) -> list[str]:
     failures: list[str] = []
-    seen_fonts: set[tuple[int, int]] = set()
-    seen_resources: set[tuple[int, int]] = set()
-
-    def check_font(font: pikepdf.Object) -> None:
-        if not isinstance(font, Dictionary):
-            return
-        if font.is_indirect:
-            if font.objgen in seen_fonts:
-                return
-            seen_fonts.add(font.objgen)
-        subtype = font.get("/Subtype")
-        if subtype == "/Type3":
-            if "/Resources" in font:
-                walk_resources(font.Resources)
-            return
-        if subtype == "/Type0":
-            for descendant in font.get("/DescendantFonts", Array()):
-                check_font(descendant)
-            return
+    for font in fonts_used(pdf):
+        if font.get("/Subtype") in ("/Type3", "/Type0"):
+            continue  # drawn by their own content (Type 3) or by their descendants, which come too (Type 0)
         descriptor = font.get("/FontDescriptor")
         embedded = isinstance(descriptor, Dictionary) and any(
             key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
         if not embedded:
             failures.append(f"31-009 font {str(font.get('/BaseFont', '(unnamed)'))[1:]} is not embedded")
-
-    def walk_resources(resources: pikepdf.Object | None) -> None:
-        if not isinstance(resources, Dictionary):
-            return
-        if resources.is_indirect:
-            if resources.objgen in seen_resources:
-                return
-            seen_resources.add(resources.objgen)
-        for _name, font in resources.get("/Font", Dictionary()).items():
-            check_font(font)
-        for _name, xobject in resources.get("/XObject", Dictionary()).items():
-            if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == "/Form":
-                walk_resources(xobject.get("/Resources"))
-
-    for page in pdf.pages:
-        walk_resources(page.obj.get("/Resources"))
-        for annotation in page.obj.get("/Annots", Array()):
-            appearance = annotation.get("/AP") if isinstance(annotation, Dictionary) else None
-            normal = appearance.get("/N") if isinstance(appearance, Dictionary) else None
-            if isinstance(normal, pikepdf.Stream):
-                walk_resources(normal.get("/Resources"))
     return failures

@@ -115,35 +115,11 @@ def check_fonts_installed() -> None:
 
 
 def embedded_font_names(pdf: pikepdf.Pdf) -> set[str]:
-    """The base names of the fonts a PDF's pages use, subset prefixes removed ("LiberationSans-Bold"): from
-    each page's resources and those of the forms it draws (an SVG image is one), in an open pikepdf.Pdf.
-    Read through the pages, not every object in the file, which took longer than the rest of the check."""
-    import pikepdf
+    """The base names of the fonts a PDF's pages use (an open pikepdf.Pdf), subset prefixes removed
+    ("LiberationSans-Bold")."""
+    from .pdf_content import fonts_used
 
-    names: set[str] = set()
-    seen: set[tuple[int, int]] = set()
-
-    def visit(resources: Any) -> None:
-        if not isinstance(resources, pikepdf.Dictionary):
-            return
-        if resources.is_indirect:
-            if resources.objgen in seen:
-                return
-            seen.add(resources.objgen)
-        fonts = resources.get("/Font")
-        if isinstance(fonts, pikepdf.Dictionary):
-            for font in fonts.values():
-                if isinstance(font, pikepdf.Dictionary) and "/BaseFont" in font:
-                    names.add(re.sub(r"^[A-Z]{6}\+", "", str(font.BaseFont)[1:]))
-        forms = resources.get("/XObject")
-        if isinstance(forms, pikepdf.Dictionary):
-            for form in forms.values():
-                if isinstance(form, pikepdf.Stream) and form.get("/Subtype") == "/Form":
-                    visit(form.get("/Resources"))
-
-    for page in pdf.pages:
-        visit(page.obj.get("/Resources"))
-    return names
+    return {re.sub(r"^[A-Z]{6}\+", "", str(font.BaseFont)[1:]) for font in fonts_used(pdf) if "/BaseFont" in font}
 
 
 def check_embedded_fonts(pdf: pikepdf.Pdf, html: str, template_name: str) -> None:

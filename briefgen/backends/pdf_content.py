@@ -12,12 +12,12 @@ structure (pdf_write.py) and the artifacts (pdf_artifacts.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
 import pikepdf
-from pikepdf import Dictionary
+from pikepdf import Array, Dictionary
 
 # One instruction of a parsed content stream (pikepdf.parse_content_stream).
 Instruction: TypeAlias = pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage
@@ -75,6 +75,52 @@ def follow_marked_content(op: str, instruction: pikepdf.ContentStreamInstruction
     return False
 
 
+
+def fonts_used(pdf: pikepdf.Pdf) -> Iterator[Dictionary]:
+    """Every font dictionary the pages draw with, once each: from the pages' resources, the forms they
+    draw (an SVG image is one), their annotations' appearances, a Type 3 font's own resources and a
+    Type 0 font's descendants. Read through the pages, not every object in the file (far quicker)."""
+    seen: set[tuple[int, int]] = set()
+
+    def first_time(obj: pikepdf.Object) -> bool:
+        if not obj.is_indirect:
+            return True
+        if obj.objgen in seen:
+            return False
+        seen.add(obj.objgen)
+        return True
+
+    def fonts_of(font: object) -> Iterator[Dictionary]:
+        if not isinstance(font, Dictionary) or not first_time(font):
+            return
+        yield font
+        if font.get("/Subtype") == "/Type3":
+            yield from resources_of(font.get("/Resources"))
+        elif font.get("/Subtype") == "/Type0":
+            for descendant in font.get("/DescendantFonts", Array()):
+                yield from fonts_of(descendant)
+
+    def resources_of(resources: object) -> Iterator[Dictionary]:
+        if not isinstance(resources, Dictionary) or not first_time(resources):
+            return
+        fonts = resources.get("/Font")
+        if isinstance(fonts, Dictionary):
+            for font in fonts.values():
+                yield from fonts_of(font)
+        forms = resources.get("/XObject")
+        if isinstance(forms, Dictionary):
+            for form in forms.values():
+                if isinstance(form, pikepdf.Stream) and form.get("/Subtype") == "/Form":
+                    yield from resources_of(form.get("/Resources"))
+
+    for page in pdf.pages:
+        yield from resources_of(page.obj.get("/Resources"))
+        for annotation in page.obj.get("/Annots", Array()):
+            appearance = annotation.get("/AP") if isinstance(annotation, Dictionary) else None
+            normal = appearance.get("/N") if isinstance(appearance, Dictionary) else None
+            if isinstance(normal, pikepdf.Stream):
+                yield from resources_of(normal.get("/Resources"))
+
 # --- marked content found in the content bytes, without parsing them -----------------------------------
 #
 # Parsing a page with pikepdf makes a Python object of every operand: 21 ms a page, 1.3 s of a
@@ -84,7 +130,9 @@ def follow_marked_content(op: str, instruction: pikepdf.ContentStreamInstruction
 # unbalanced parentheses, a comment, an inline image, or a BDC it could not read whole (a property
 # list holding a string or another dictionary, or a named one).
 
-_DELIMITER = rb"\s/<>\[\]()%{}"
+# PDF's white space and delimiters, once: as bytes for a look at one byte, and escaped for a regex class.
+_DELIMITER_BYTES = b"\x00\t\n\f\r /<>[]()%{}"
+_DELIMITER = re.escape(_DELIMITER_BYTES)
 _LITERAL = re.compile(rb"\((?:\\.|[^\\()])*\)", re.DOTALL)  # a literal string with no parentheses inside
 _SPACED_HEX = re.compile(rb"<[0-9A-Fa-f]*\s[0-9A-Fa-f\s]*>")  # a hex string with white space inside
 _UNREAD = re.compile(rb"[()%]")  # outside strings: a parenthesis the strings did not take, or a comment
@@ -92,7 +140,6 @@ _BDC = re.compile(rb"/[^" + _DELIMITER + rb"]+\s*<<(?P<body>[^<>()]*)>>\s*BDC(?!
 # Operators found by their letters, then checked to stand alone (a look-behind on every byte is slow).
 _BDC_WORD = re.compile(rb"BDC(?![^" + _DELIMITER + rb"])")
 _BI_WORD = re.compile(rb"BI(?![^" + _DELIMITER + rb"])")
-_DELIMITER_BYTES = frozenset(b" \t\r\n\f\x00/<>[]()%{}")
 
 
 def _standing_alone(pattern: re.Pattern[bytes], data: bytes) -> int:
